@@ -1,0 +1,46 @@
+"""Atomic file writes and rotating training checkpoints (loaded with weights_only=True)."""
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+import torch
+
+CHECKPOINT_GLOB = "step_*.pt"
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike):
+    """Yield a temp path next to `path`; on success rename it over `path`, so readers never see a partial file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def save_checkpoint(state: dict, folder: str | os.PathLike, step: int, keep: int) -> Path:
+    """Write folder/step_NNNNNNN.pt atomically and delete all but the newest `keep` checkpoints."""
+    path = Path(folder) / f"step_{step:07d}.pt"
+    with atomic_path(path) as tmp:
+        torch.save(state, tmp)
+    for old in sorted(Path(folder).glob(CHECKPOINT_GLOB))[:-keep]:
+        old.unlink()
+    return path
+
+
+def latest_checkpoint(folder: str | os.PathLike) -> Path | None:
+    """The newest step_*.pt in folder, or None."""
+    found = sorted(Path(folder).glob(CHECKPOINT_GLOB))
+    return found[-1] if found else None
+
+
+def load_checkpoint(path: str | os.PathLike) -> dict:
+    """Load a training checkpoint without unpickling arbitrary objects."""
+    return torch.load(path, map_location="cpu", weights_only=True)

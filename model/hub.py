@@ -1,0 +1,89 @@
+"""Loading generators from a local folder or the Hugging Face Hub: safetensors only, strict, with clear errors."""
+
+import contextlib
+import json
+import os
+
+import safetensors.torch
+from huggingface_hub import constants, hf_hub_download
+from huggingface_hub.errors import (
+    EntryNotFoundError,
+    HfHubHTTPError,
+    HFValidationError,
+    LocalEntryNotFoundError,
+    OfflineModeIsEnabled,
+    RepositoryNotFoundError,
+    RevisionNotFoundError,
+)
+from safetensors import SafetensorError
+
+WEIGHTS_NAME = constants.SAFETENSORS_SINGLE_FILE  # "model.safetensors"
+
+
+class GeneratorLoadError(RuntimeError):
+    """Weights could not be found, downloaded or loaded; the message says which and why."""
+
+
+def _describe(name_or_path, revision) -> str:
+    where = f"local folder {name_or_path!r}" if os.path.isdir(name_or_path) else f"Hub repo {name_or_path!r}"
+    return where + (f" at revision {revision!r}" if revision else "")
+
+
+@contextlib.contextmanager
+def clear_load_errors(name_or_path, revision=None):
+    """Turn the many ways a load can fail into one GeneratorLoadError that names the source and the cause."""
+    source = _describe(str(name_or_path), revision)
+    try:
+        yield
+    except GeneratorLoadError:
+        raise
+    except RevisionNotFoundError as e:  # must precede RepositoryNotFoundError's parent HTTP error
+        raise GeneratorLoadError(f"{source}: revision not found (a branch, tag or full commit sha is needed)") from e
+    except RepositoryNotFoundError as e:
+        raise GeneratorLoadError(
+            f"{source}: no such local folder, and no such repo on the Hub (or it is private and no token was given)"
+        ) from e
+    # LocalEntryNotFoundError subclasses EntryNotFoundError, so it goes first
+    except (LocalEntryNotFoundError, OfflineModeIsEnabled) as e:
+        raise GeneratorLoadError(
+            f"{source}: not in the local cache and the Hub cannot be reached (offline or no network): {e}"
+        ) from e
+    except EntryNotFoundError as e:
+        raise GeneratorLoadError(f"{source}: {WEIGHTS_NAME} or config.json is missing from the repo") from e
+    except HFValidationError as e:
+        raise GeneratorLoadError(f"{name_or_path!r} is neither an existing folder nor a valid Hub repo id") from e
+    except HfHubHTTPError as e:
+        raise GeneratorLoadError(f"{source}: the Hub answered with an error: {e}") from e
+    except json.JSONDecodeError as e:
+        raise GeneratorLoadError(f"{source}: config.json is not valid JSON ({e})") from e
+    except OSError as e:  # connection errors, unreadable files
+        raise GeneratorLoadError(f"{source}: {e}") from e
+
+
+def _weights_file(model_id: str, revision, **download_kwargs) -> str:
+    if os.path.isdir(model_id):
+        path = os.path.join(model_id, WEIGHTS_NAME)
+        if not os.path.isfile(path):
+            raise GeneratorLoadError(f"local folder {model_id!r} has no {WEIGHTS_NAME}")
+        return path
+    return hf_hub_download(repo_id=model_id, filename=WEIGHTS_NAME, revision=revision, **download_kwargs)
+
+
+def load_generator(cls, model_id: str, config, *, map_location: str = "cpu", revision=None, strict: bool = True,
+                   cache_dir=None, force_download=False, local_files_only=False, token=None):
+    """Build `cls(config)` and fill it from model.safetensors, strictly (no missing or unexpected tensors)."""
+    source = _describe(model_id, revision)
+    if not strict:
+        raise ValueError("non-strict loading is not supported: a partial generator draws garbage")
+    if config is None:
+        raise GeneratorLoadError(f"{source}: config.json is missing, so the generator cannot be rebuilt")
+    path = _weights_file(model_id, revision, cache_dir=cache_dir, force_download=force_download,
+                         local_files_only=local_files_only, token=token)
+    model = cls(config)
+    try:
+        safetensors.torch.load_model(model, path, strict=True, device=map_location)
+    except SafetensorError as e:
+        raise GeneratorLoadError(f"{source}: {WEIGHTS_NAME} is not a valid safetensors file ({e})") from e
+    except RuntimeError as e:  # missing/unexpected keys or shape mismatches
+        raise GeneratorLoadError(f"{source}: {WEIGHTS_NAME} does not match config.json: {e}") from e
+    return model.eval()

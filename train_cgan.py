@@ -1,0 +1,248 @@
+"""Train the class-conditional GAN on MNIST.
+
+    python train_cgan.py --preset quick                      # ~15 min on a 2-core CPU
+    python train_cgan.py --preset full --save-dir weights    # the shipped weights
+    python train_cgan.py --max-steps 20 --train-subset 512   # smoke test
+
+Recipe: hinge loss, spectral-norm projection discriminator with an auxiliary classifier
+trained on real images, class-conditional BatchNorm generator, Adam, linear LR decay over
+the second half, EMA of the generator weights (the EMA copy is what gets saved).
+"""
+
+import argparse
+import copy
+import json
+import os
+import random
+import shlex
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from tqdm import tqdm
+
+from model.checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
+from model.data import DATA_DIR_ENV, load_mnist, to_model_range
+from model.grids import digit_grid, epochs_overview, save_png
+from model.networks import DigitGenerator, Discriminator, DiscriminatorConfig, GeneratorConfig
+
+PRESETS = {
+    "quick": dict(epochs=4),
+    "full": dict(epochs=20),
+}
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--preset", choices=PRESETS, default="quick", help="epochs budget (default: quick)")
+    p.add_argument("--epochs", type=int, help="overrides the preset")
+    p.add_argument("--max-steps", type=int, help="stop after this many steps (for smoke tests)")
+    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--lr-g", type=float, default=2e-4)
+    p.add_argument("--lr-d", type=float, default=2e-4)
+    p.add_argument("--betas", type=float, nargs=2, default=(0.5, 0.999))
+    p.add_argument("--ema-decay", type=float, default=0.999)
+    p.add_argument("--aux-weight-d", type=float, default=1.0, help="auxiliary classifier loss on real images (D)")
+    p.add_argument("--aux-weight-g", type=float, default=0.2, help="auxiliary classifier loss on fakes (G)")
+    p.add_argument("--z-dim", type=int, default=64)
+    p.add_argument("--g-channels", type=int, default=128)
+    p.add_argument("--d-channels", type=int, default=64)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--data-dir", help=f"MNIST folder (default: ${DATA_DIR_ENV} or ~/.cache/digit-cgan/mnist)")
+    p.add_argument("--train-subset", type=int, help="train on the first N images only (for tests)")
+    p.add_argument("--out-dir", default="runs/cgan", help="run folder: samples/, checkpoints/")
+    p.add_argument("--save-dir", help="where save_pretrained writes the generator (default: OUT_DIR/generator)")
+    p.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
+    p.add_argument("--threads", type=int, help="CPU threads for torch (default: torch's choice)")
+    p.add_argument("--checkpoint-every", type=int, default=500, help="steps between checkpoints (and every epoch)")
+    p.add_argument("--keep", type=int, default=3, help="checkpoints to keep")
+    p.add_argument("--resume", action="store_true", help="continue from the newest checkpoint in OUT_DIR")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar (logs a line per epoch)")
+    args = p.parse_args(argv)
+    for key, value in PRESETS[args.preset].items():
+        if getattr(args, key) is None:
+            setattr(args, key, value)
+    return args
+
+
+def pick_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
+def lr_factor(step: int, total: int) -> float:
+    """Constant for the first half, then linear decay to zero: sharper strokes at the end."""
+    half = total // 2
+    return 1.0 if step < half else max(0.0, (total - step) / max(1, total - half))
+
+
+@torch.no_grad()
+def update_ema(ema, model, decay: float) -> None:
+    for p_ema, p in zip(ema.parameters(), model.parameters()):
+        p_ema.lerp_(p, 1 - decay)
+    for b_ema, b in zip(ema.buffers(), model.buffers()):
+        b_ema.copy_(b)
+
+
+@torch.no_grad()
+def recalibrate_bn(generator, batches: int = 20, batch_size: int = 256) -> None:
+    """Re-estimate BatchNorm statistics for the (EMA) weights, from a fixed RNG so it is reproducible."""
+    rng = torch.Generator().manual_seed(1234)
+    for m in generator.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.reset_running_stats()
+            m.momentum = None  # cumulative average over the calibration batches
+    generator.train()
+    device = next(generator.parameters()).device
+    for _ in range(batches):
+        z = torch.randn(batch_size, generator.config.z_dim, generator=rng).to(device)
+        labels = torch.randint(0, generator.config.num_classes, (batch_size,), generator=rng).to(device)
+        generator(z, labels)
+    for m in generator.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.momentum = 0.1
+    generator.eval()
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    command = "python train_cgan.py " + shlex.join(sys.argv[1:] if argv is None else argv)
+    out_dir = Path(args.out_dir)
+    save_dir = Path(args.save_dir or out_dir / "generator")
+    (out_dir / "samples").mkdir(parents=True, exist_ok=True)
+    ckpt_dir = out_dir / "checkpoints"
+    device = pick_device(args.device)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    torch.manual_seed(args.seed)
+
+    # data: the whole training set fits in memory; batches are sliced from a per-epoch permutation
+    images, labels = load_mnist(args.data_dir, train=True)
+    if args.train_subset:
+        images, labels = images[: args.train_subset], labels[: args.train_subset]
+    real_all = to_model_range(images).to(device)  # (N, 1, 28, 28)
+    labels_all = labels.to(device)
+    steps_per_epoch = len(real_all) // args.batch_size
+    if steps_per_epoch == 0:
+        sys.exit(f"error: batch size {args.batch_size} is larger than the {len(real_all)} training images")
+    total_steps = args.epochs * steps_per_epoch
+    if args.max_steps:
+        total_steps = min(total_steps, args.max_steps)
+
+    g_config = GeneratorConfig(z_dim=args.z_dim, channels=args.g_channels)
+    d_config = DiscriminatorConfig(channels=args.d_channels)
+    G = DigitGenerator(g_config).to(device)
+    D = Discriminator(d_config).to(device).to(memory_format=torch.channels_last)
+    G_ema = copy.deepcopy(G).eval()
+    opt_g = torch.optim.Adam(G.parameters(), lr=args.lr_g, betas=tuple(args.betas))
+    opt_d = torch.optim.Adam(D.parameters(), lr=args.lr_d, betas=tuple(args.betas))
+    sched_g = torch.optim.lr_scheduler.LambdaLR(opt_g, lambda s: lr_factor(s, total_steps))
+    sched_d = torch.optim.lr_scheduler.LambdaLR(opt_d, lambda s: lr_factor(s, total_steps))
+    noise_rng = torch.Generator(device=device).manual_seed(args.seed)
+    step = 0
+
+    def state_dict():
+        return {
+            "step": step, "g_config": asdict(g_config), "d_config": asdict(d_config), "args": vars(args),
+            "G": G.state_dict(), "D": D.state_dict(), "G_ema": G_ema.state_dict(),
+            "opt_g": opt_g.state_dict(), "opt_d": opt_d.state_dict(),
+            "sched_g": sched_g.state_dict(), "sched_d": sched_d.state_dict(),
+            "noise_rng": noise_rng.get_state(), "torch_rng": torch.get_rng_state(),
+            "python_rng": random.getstate(),
+        }
+
+    if args.resume:
+        path = latest_checkpoint(ckpt_dir)
+        if path is None:
+            sys.exit(f"error: --resume given but there is no checkpoint in {ckpt_dir}")
+        ckpt = load_checkpoint(path)
+        if ckpt["g_config"] != asdict(g_config) or ckpt["d_config"] != asdict(d_config):
+            sys.exit(f"error: {path} was trained with a different model config: {ckpt['g_config']}")
+        for module, key in ((G, "G"), (D, "D"), (G_ema, "G_ema"), (opt_g, "opt_g"), (opt_d, "opt_d"),
+                            (sched_g, "sched_g"), (sched_d, "sched_d")):
+            module.load_state_dict(ckpt[key])
+        noise_rng.set_state(ckpt["noise_rng"])
+        torch.set_rng_state(ckpt["torch_rng"])
+        random.setstate(ckpt["python_rng"])
+        step = ckpt["step"]
+        print(f"resumed from {path} at step {step}")
+
+    print(f"training on {device} for {total_steps} steps ({steps_per_epoch} per epoch, batch {args.batch_size}); "
+          f"G {sum(p.numel() for p in G.parameters()):,} params, D {sum(p.numel() for p in D.parameters()):,}")
+    t0 = time.time()
+    bar = tqdm(total=total_steps, initial=step, disable=args.no_progress, unit="step", dynamic_ncols=True)
+    while step < total_steps:
+        epoch, pos = divmod(step, steps_per_epoch)
+        # the data order depends only on (seed, epoch), so a resumed run sees the same batches
+        order = torch.randperm(len(real_all), generator=torch.Generator().manual_seed(args.seed * 100_003 + epoch))
+        while pos < steps_per_epoch and step < total_steps:
+            idx = order[pos * args.batch_size : (pos + 1) * args.batch_size].to(device)
+            real = real_all[idx].contiguous(memory_format=torch.channels_last)  # (B, 1, 28, 28)
+            real_labels = labels_all[idx]  # (B,)
+            z = torch.randn(args.batch_size, g_config.z_dim, generator=noise_rng, device=device)
+            fake_labels = torch.randint(0, g_config.num_classes, (args.batch_size,), generator=noise_rng, device=device)
+            fake = G(z, fake_labels)  # (B, 1, 28, 28)
+
+            # (1) update D: hinge loss on real/fake + auxiliary classification of real images
+            real_score, real_logits = D(real, real_labels)
+            fake_score, _ = D(fake.detach(), fake_labels)
+            loss_adv_d = F.relu(1 - real_score).mean() + F.relu(1 + fake_score).mean()
+            loss_aux_d = F.cross_entropy(real_logits, real_labels)
+            opt_d.zero_grad(set_to_none=True)
+            (loss_adv_d + args.aux_weight_d * loss_aux_d).backward()
+            opt_d.step()
+
+            # (2) update G: fool D and be classified as the requested digit
+            fake_score, fake_logits = D(fake, fake_labels)
+            loss_adv_g = -fake_score.mean()
+            loss_aux_g = F.cross_entropy(fake_logits, fake_labels)
+            opt_g.zero_grad(set_to_none=True)
+            (loss_adv_g + args.aux_weight_g * loss_aux_g).backward()
+            opt_g.step()
+
+            # (3) EMA of G (warm-up: short memory at first, so early EMA is not stuck at init)
+            update_ema(G_ema, G, min(args.ema_decay, (1 + step) / (10 + step)))
+            sched_g.step()
+            sched_d.step()
+            step += 1
+            pos += 1
+            bar.update(1)
+            if step % 20 == 0:
+                losses = dict(d=loss_adv_d.item(), g=loss_adv_g.item(), aux_d=loss_aux_d.item(), aux_g=loss_aux_g.item())
+                if not all(map(np.isfinite, losses.values())):
+                    sys.exit(f"error: non-finite loss at step {step}: {losses}; last good checkpoint: "
+                             f"{latest_checkpoint(ckpt_dir)}")
+                bar.set_postfix({k: f"{v:.3f}" for k, v in losses.items()})
+            if step % args.checkpoint_every == 0 or pos == steps_per_epoch or step == total_steps:
+                save_checkpoint(state_dict(), ckpt_dir, step, args.keep)
+
+        # end of epoch (or of a --max-steps run): the fixed-seed grid, from a BN-recalibrated copy of the EMA weights
+        sampler = copy.deepcopy(G_ema)
+        recalibrate_bn(sampler)
+        save_png(digit_grid(sampler), out_dir / "samples" / f"epoch_{epoch + 1:03d}.png")
+        if args.no_progress:
+            print(f"epoch {epoch + 1}: step {step}/{total_steps}, {time.time() - t0:.0f}s, "
+                  f"loss_d {loss_adv_d.item():.3f} loss_g {loss_adv_g.item():.3f}", flush=True)
+    bar.close()
+
+    # save: overview across epochs, then the generator (EMA weights, recalibrated BN) with save_pretrained
+    grids = sorted((out_dir / "samples").glob("epoch_*.png"))
+    save_png(epochs_overview(grids), out_dir / "samples" / "overview.png")
+    recalibrate_bn(G_ema)
+    G_ema.cpu().save_pretrained(save_dir)
+    save_png(digit_grid(G_ema), save_dir / "samples.png")
+    train_info = {"command": command, "steps": step, "epochs": args.epochs, "wall_clock_s": round(time.time() - t0),
+                  "device": str(device), "threads": torch.get_num_threads(), "args": vars(args)}
+    (save_dir / "training.json").write_text(json.dumps(train_info, indent=2) + "\n")
+    print(f"saved generator to {save_dir} after {step} steps in {time.time() - t0:.0f}s")
+
+
+if __name__ == "__main__":
+    main()
