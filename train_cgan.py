@@ -25,8 +25,10 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
-from model.checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
-from model.data import DATA_DIR_ENV, load_mnist, to_model_range
+from model.checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint, save_pretrained_atomic
+from model.card import write_card
+from model.data import DATA_DIR_ENV, MnistNotFoundError, load_mnist, to_model_range
+from model.evaluate import evaluate, format_table
 from model.grids import digit_grid, epochs_overview, save_png
 from model.networks import DigitGenerator, Discriminator, DiscriminatorConfig, GeneratorConfig
 
@@ -61,6 +63,7 @@ def parse_args(argv=None):
     p.add_argument("--checkpoint-every", type=int, default=500, help="steps between checkpoints (and every epoch)")
     p.add_argument("--keep", type=int, default=3, help="checkpoints to keep")
     p.add_argument("--resume", action="store_true", help="continue from the newest checkpoint in OUT_DIR")
+    p.add_argument("--no-eval", action="store_true", help="skip the final evaluation (10k samples, ~30 s on CPU)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (logs a line per epoch)")
     args = p.parse_args(argv)
     for key, value in PRESETS[args.preset].items():
@@ -124,7 +127,10 @@ def main(argv=None):
     torch.manual_seed(args.seed)
 
     # data: the whole training set fits in memory; batches are sliced from a per-epoch permutation
-    images, labels = load_mnist(args.data_dir, train=True)
+    try:
+        images, labels = load_mnist(args.data_dir, train=True)
+    except MnistNotFoundError as e:
+        sys.exit(f"error: {e}")
     if args.train_subset:
         images, labels = images[: args.train_subset], labels[: args.train_subset]
     real_all = to_model_range(images).to(device)  # (N, 1, 28, 28)
@@ -236,12 +242,19 @@ def main(argv=None):
     grids = sorted((out_dir / "samples").glob("epoch_*.png"))
     save_png(epochs_overview(grids), out_dir / "samples" / "overview.png")
     recalibrate_bn(G_ema)
-    G_ema.cpu().save_pretrained(save_dir)
+    save_pretrained_atomic(G_ema.cpu(), save_dir)
     save_png(digit_grid(G_ema), save_dir / "samples.png")
     train_info = {"command": command, "steps": step, "epochs": args.epochs, "wall_clock_s": round(time.time() - t0),
                   "device": str(device), "threads": torch.get_num_threads(), "args": vars(args)}
     (save_dir / "training.json").write_text(json.dumps(train_info, indent=2) + "\n")
     print(f"saved generator to {save_dir} after {step} steps in {time.time() - t0:.0f}s")
+
+    # evaluate with the project's classifier and write the model card (README.md) next to the weights
+    if not args.no_eval:
+        metrics = evaluate(G_ema, args.data_dir)
+        (save_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+        print(format_table(metrics))
+    write_card(save_dir)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ def atomic_path(path: str | os.PathLike):
     os.close(fd)
     try:
         yield tmp
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600 files; saved weights and images are meant to be shared
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -44,3 +45,13 @@ def latest_checkpoint(folder: str | os.PathLike) -> Path | None:
 def load_checkpoint(path: str | os.PathLike) -> dict:
     """Load a training checkpoint without unpickling arbitrary objects."""
     return torch.load(path, map_location="cpu", weights_only=True)
+
+
+def save_pretrained_atomic(model, folder: str | os.PathLike, **kwargs) -> None:
+    """model.save_pretrained into a temp folder, then rename each file into place (each write is atomic)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=folder, prefix=".save-") as tmp:
+        model.save_pretrained(tmp, **kwargs)
+        for f in Path(tmp).iterdir():
+            os.replace(f, folder / f.name)

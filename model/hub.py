@@ -69,7 +69,7 @@ def _weights_file(model_id: str, revision, **download_kwargs) -> str:
     return hf_hub_download(repo_id=model_id, filename=WEIGHTS_NAME, revision=revision, **download_kwargs)
 
 
-def load_generator(cls, model_id: str, config, *, map_location: str = "cpu", revision=None, strict: bool = True,
+def load_strict(cls, model_id: str, config, *, map_location: str = "cpu", revision=None, strict: bool = True,
                    cache_dir=None, force_download=False, local_files_only=False, token=None):
     """Build `cls(config)` and fill it from model.safetensors, strictly (no missing or unexpected tensors)."""
     source = _describe(model_id, revision)

@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from huggingface_hub import PyTorchModelHubMixin
 from torch.nn.utils.parametrizations import spectral_norm
 
-from .hub import clear_load_errors, load_generator
+from .hub import clear_load_errors, load_strict
 from .sampling import generate_images
 
 
@@ -105,7 +105,7 @@ class DigitGenerator(
     @classmethod
     def _from_pretrained(cls, *, model_id: str, config=None, map_location: str = "cpu", **kwargs):
         # Safetensors only and strict: never unpickle, never load a partial model.
-        return load_generator(cls, model_id, config, map_location=map_location, **kwargs)
+        return load_strict(cls, model_id, config, map_location=map_location, **kwargs)
 
 
 class Discriminator(nn.Module):

@@ -1,0 +1,114 @@
+"""Model card (README.md) for a generator folder, built from its config.json, training.json and metrics.json.
+
+    python -m model.card weights        # regenerate weights/README.md
+"""
+
+import argparse
+import json
+from pathlib import Path
+
+from huggingface_hub import ModelCard, ModelCardData
+
+from .checkpoint import atomic_path
+from .evaluate import format_table
+from .networks import DigitGenerator, GeneratorConfig
+
+TAGS = ["gan", "conditional-gan", "class-conditional-image-generation", "image-generation", "mnist", "pytorch",
+        "pytorch_model_hub_mixin", "model_hub_mixin"]
+
+TEMPLATE = """---
+{{ card_data }}
+---
+
+# Conditional GAN for handwritten digits (MNIST)
+
+A class-conditional GAN that draws a 28x28 handwritten digit (0-9) of your choice from a seed.
+The same digit and seed give the same image on every run and machine.
+
+![One row per digit, seeds 0-9](samples.png)
+
+## Use it from Python
+
+```python
+from model import DigitGenerator  # the model/ package of the project repository
+G = DigitGenerator.from_pretrained("{{ repo_id }}")  # add revision="<commit sha>" to pin a version
+images = G.generate(digit=7, seed=42, count=16)  # numpy uint8, (16, 28, 28), white digit on black
+```
+
+## Use it from the app's API
+
+```python
+from gradio_client import Client
+client = Client("http://127.0.0.1:7860/")  # or the Space id
+gallery = client.predict(7, 42, 16, api_name="/generate")  # digit, seed, count
+print([item["image"] for item in gallery])
+```
+
+## Evaluation
+
+{{ metrics_table }}
+
+{{ metrics_note }}
+
+## Training
+
+```
+{{ command }}
+```
+
+{{ training_line }}
+
+Architecture: generator with class-conditional BatchNorm (latent {{ z_dim }}-d, width {{ channels }} at 7x7,
+{{ params }} parameters); spectral-norm projection discriminator with an auxiliary classifier trained on real
+images; hinge loss; EMA of the generator weights.
+
+```json
+{{ config_json }}
+```
+"""
+
+
+def card_data() -> ModelCardData:
+    """YAML metadata of every generator card."""
+    return ModelCardData(license="mit", library_name="pytorch", tags=TAGS, datasets=["mnist"],
+                         pipeline_tag="unconditional-image-generation")
+
+
+def build_card(folder: str | Path, repo_id: str = "weights") -> ModelCard:
+    """The model card for a saved generator folder (metrics and training info are optional)."""
+    folder = Path(folder)
+    config = json.loads((folder / "config.json").read_text())
+    training = json.loads((folder / "training.json").read_text()) if (folder / "training.json").exists() else {}
+    metrics = json.loads((folder / "metrics.json").read_text()) if (folder / "metrics.json").exists() else None
+    generator = DigitGenerator(GeneratorConfig(**config))
+    params = sum(p.numel() for p in generator.parameters())
+    training_line = (f"{training['steps']:,} steps ({training['epochs']} epochs) in {training['wall_clock_s'] / 60:.1f} "
+                     f"minutes on {training['device']} with {training['threads']} threads." if training else "")
+    return ModelCard.from_template(
+        card_data(), template_str=TEMPLATE, repo_id=repo_id,
+        metrics_table=format_table(metrics) if metrics else "Not evaluated yet: run `python -m model.evaluate`.",
+        metrics_note="Accuracy and Fréchet distance use the project's own MNIST classifier "
+                     "(`model/assets/mnist_classifier`); `python -m model.evaluate FOLDER` reproduces them.",
+        command=training.get("command", "python train_cgan.py --preset full"), training_line=training_line,
+        z_dim=config["z_dim"], channels=config["channels"], params=f"{params:,}", config_json=json.dumps(config, indent=2))
+
+
+def write_card(folder: str | Path, repo_id: str = "weights") -> Path:
+    """Write folder/README.md atomically and return its path."""
+    path = Path(folder) / "README.md"
+    card = build_card(folder, repo_id)
+    with atomic_path(path) as tmp:
+        Path(tmp).write_text(str(card), encoding="utf-8")
+    return path
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("folder")
+    p.add_argument("--repo-id", default="weights", help="name shown in the usage snippet")
+    args = p.parse_args(argv)
+    print(f"wrote {write_card(args.folder, args.repo_id)}")
+
+
+if __name__ == "__main__":
+    main()

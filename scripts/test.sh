@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Install everything the tests need (venv, Python packages, Debian's chromium) and run them.
+#   bash scripts/test.sh [pytest args]
+# MNIST comes from $MNIST_DATA_DIR (a folder with the four official .gz files), else it is downloaded.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v chromium >/dev/null 2>&1; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,77 @@
+"""app.generate, the pure function behind the UI and the /generate endpoint, called directly."""
+
+import gradio as gr
+import numpy as np
+import pytest
+
+import app
+from model import DigitGenerator
+
+
+def pixels(items):
+    return [np.asarray(img) for img, _ in items]
+
+
+def test_returns_count_upscaled_images_with_captions():
+    items = app.generate(7, "42", 5)
+    assert len(items) == 5
+    for i, (img, caption) in enumerate(items):
+        assert img.size == (28 * app.SCALE, 28 * app.SCALE) and img.mode == "L"
+        assert caption == f"digit 7 · seed {42 + i}"
+
+
+def test_images_are_the_python_api_images_upscaled():
+    (img, _), = app.generate(3, 1000, 1)
+    expected = DigitGenerator.from_pretrained(app.BUNDLED_WEIGHTS).generate(3, seed=1000)[0]
+    np.testing.assert_array_equal(np.asarray(img)[:: app.SCALE, :: app.SCALE], expected)
+    assert (np.asarray(img)[:4, :4] == expected[0, 0]).all()  # nearest-neighbour: 4x4 blocks of one value
+
+
+def test_same_seed_same_pixels_and_different_seed_different_pixels():
+    a, b, c = pixels(app.generate(2, "7", 3)), pixels(app.generate(2, "7", 3)), pixels(app.generate(2, "8", 3))
+    assert all(np.array_equal(x, y) for x, y in zip(a, b))
+    assert not np.array_equal(a[0], c[0])
+
+
+def test_random_digit_is_reproducible_from_the_caption_seed():
+    items = app.generate("random", 500, 12)
+    digits = [int(caption.split()[1]) for _, caption in items]
+    assert len(set(digits)) > 1  # 12 draws of 0-9 are not all equal
+    assert [c for _, c in app.generate("random", 500, 12)] == [c for _, c in items]
+    (img, caption), = app.generate(digits[5], 505, 1)
+    assert caption == items[5][1] and np.array_equal(np.asarray(img), np.asarray(items[5][0]))
+
+
+def test_inputs_in_the_forms_the_ui_and_api_send():
+    assert len(app.generate("4", 12.0, 2.0)) == 2  # numeric strings and whole floats are fine
+
+
+@pytest.mark.parametrize("digit, seed, count, message", [
+    (10, 1, 1, "Digit must be 0-9"),
+    (-1, 1, 1, "Digit must be 0-9"),
+    ("seven", 1, 1, "Digit must be 0-9"),
+    (None, 1, 1, "Digit must be 0-9"),
+    (1, "", 1, "Seed is empty"),
+    (1, None, 1, "Seed is empty"),
+    (1, "-5", 1, "Seed must be a whole number"),
+    (1, "1.5", 1, "Seed must be a whole number"),
+    (1, "abc", 1, "Seed must be a whole number"),
+    (1, str(2**63), 1, "Seed must be below 2**63"),
+    (1, str(2**63 - 1), 2, "Seed + batch size - 1"),
+    (1, "1", 0, "Batch size must be a whole number from 1 to 64"),
+    (1, "1", 65, "Batch size must be a whole number from 1 to 64"),
+    (1, "1", 2.5, "Batch size must be a whole number from 1 to 64"),
+    (1, "1", "3", "Batch size must be a whole number from 1 to 64"),
+])
+def test_bad_inputs_raise_gradio_errors(digit, seed, count, message):
+    with pytest.raises(gr.Error) as info:
+        app.generate(digit, seed, count)
+    assert message in str(info.value)
+
+
+def test_random_seed_is_a_valid_seed():
+    assert 0 <= app.parse_seed(app.random_seed()) < 2**32
+
+
+def test_weights_note_names_the_bundled_weights():
+    assert "bundled `weights/`" in app.WEIGHTS_NOTE

@@ -1,0 +1,119 @@
+"""A real `python app.py` server on 127.0.0.1, called through gradio_client like any script would."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+from gradio_client import Client
+from PIL import Image
+
+from .conftest import ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_app(port: int, **env) -> subprocess.Popen:
+    """Start app.py on 127.0.0.1:port and wait until it answers."""
+    full_env = dict(os.environ, GRADIO_SERVER_PORT=str(port), GRADIO_ANALYTICS_ENABLED="False", **env)
+    proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=full_env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"app.py exited early:\n{proc.stdout.read()}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("app.py did not start within 120 s")
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = free_port()
+    proc = start_app(port)
+    yield f"http://127.0.0.1:{port}/"
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def client(server):
+    return Client(server, verbose=False)
+
+
+def images(result) -> list[np.ndarray]:
+    out = []
+    for item in result:
+        with Image.open(item["image"]) as img:
+            assert img.format == "PNG"
+            out.append(np.asarray(img))
+    return out
+
+
+def test_generate_endpoint_is_listed(client):
+    api = client.view_api(print_info=False, return_format="dict")
+    assert "/generate" in api["named_endpoints"]
+    params = [p["parameter_name"] for p in api["named_endpoints"]["/generate"]["parameters"]]
+    assert params == ["digit", "seed", "count"]
+
+
+def test_generate_returns_count_pngs_of_the_expected_size_with_captions(client):
+    result = client.predict(7, "42", 5, api_name="/generate")
+    assert len(result) == 5
+    assert all(img.shape == (112, 112) for img in images(result))
+    assert [item["caption"] for item in result] == [f"digit 7 · seed {s}" for s in range(42, 47)]
+
+
+def test_same_seed_same_pixels_different_seed_different_pixels(client):
+    a = images(client.predict(3, "1234", 2, api_name="/generate"))
+    b = images(client.predict(3, "1234", 2, api_name="/generate"))
+    c = images(client.predict(3, "1235", 2, api_name="/generate"))
+    assert all(np.array_equal(x, y) for x, y in zip(a, b))
+    assert np.array_equal(a[1], c[0])  # seed 1235 is image 1 of the batch from 1234
+    assert not np.array_equal(a[0], c[0])
+
+
+def test_random_digit_over_the_api(client):
+    assert len(client.predict("random", "9", 4, api_name="/generate")) == 4
+
+
+@pytest.mark.parametrize("digit, seed, count, message", [
+    (10, "1", 1, "not in the list of choices"),
+    (-3, "1", 1, "not in the list of choices"),
+    (1, "-1", 1, "Seed must be a whole number"),
+    (1, str(2**64), 1, "Seed must be below 2**63"),
+    (1, "2.5", 1, "Seed must be a whole number"),
+    (1, "", 1, "Seed is empty"),
+    (1, "1", 0, "minimum"),
+    (1, "1", 65, "maximum"),
+    (1, "1", 2.5, "Batch size must be a whole number"),
+])
+def test_bad_inputs_return_clear_errors_and_the_server_keeps_serving(client, digit, seed, count, message):
+    with pytest.raises(Exception) as info:
+        client.predict(digit, seed, count, api_name="/generate")
+    assert message in str(info.value)
+    assert len(client.predict(1, "1", 1, api_name="/generate")) == 1
+
+
+def test_unreachable_hub_repo_falls_back_to_bundled_weights():
+    port = free_port()
+    # an endpoint on a closed loopback port: every Hub request fails at once, as it does offline
+    proc = start_app(port, CGAN_MODEL_REPO="someone/missing-model", HF_ENDPOINT="http://127.0.0.1:9")
+    try:
+        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+        assert len(client.predict(5, "5", 2, api_name="/generate")) == 2
+    finally:
+        proc.terminate()
+        output = proc.communicate(timeout=30)[0]
+    assert "falling back to the bundled weights" in output and "someone/missing-model" in output

@@ -1,0 +1,79 @@
+"""Use the app in a real browser: Debian's chromium driven by Playwright (headless).
+
+Screenshots go to $ARTIFACTS_DIR (default: artifacts/) so CI keeps them.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from .conftest import ROOT
+from .test_app_server import server  # noqa: F401  (the same real server fixture)
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+ARTIFACTS = Path(os.environ.get("ARTIFACTS_DIR", ROOT / "artifacts"))
+
+
+@pytest.fixture(scope="module")
+def page(server):  # noqa: F811
+    if not shutil.which(CHROMIUM):  # CI installs it, so there this is a failure, not a skip
+        (pytest.fail if os.environ.get("CI") else pytest.skip)(f"no chromium at {CHROMIUM}: apt-get install chromium")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(server)
+        yield page
+        browser.close()
+
+
+def gallery_images(page):
+    return page.locator("#gallery img")
+
+
+def wait_for_images(page, count: int) -> None:
+    """Wait until the gallery shows `count` fully loaded 112-px images and no longer looks pending."""
+    page.wait_for_function(
+        """n => { const imgs = [...document.querySelectorAll('#gallery img')];
+                  return imgs.length === n && imgs.every(i => i.complete && i.naturalWidth === 112)
+                         && !document.querySelector('#gallery .pending'); }""", arg=count, timeout=30_000)
+    page.wait_for_load_state("networkidle")
+
+
+def test_page_opens_with_a_gallery_and_the_weights_note(page):
+    gallery_images(page).first.wait_for(timeout=30_000)  # generation runs on load
+    assert gallery_images(page).count() >= 1
+    assert "bundled" in page.locator("#weights-note").inner_text()
+
+
+def test_pick_digit_seed_and_batch_size_then_generate(page):
+    page.locator("#digit").get_by_text("3", exact=True).click()
+    page.locator("#seed textarea, #seed input").first.fill("2024")
+    count = page.locator("#count input[type=number]")
+    count.fill("6")
+    count.press("Enter")
+    page.locator("#generate").click()
+    page.wait_for_function("document.querySelectorAll('#gallery img').length === 6", timeout=30_000)
+    page.get_by_text("digit 3 · seed 2029").first.wait_for(timeout=10_000)
+    wait_for_images(page, 6)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "app_desktop.png"), full_page=True)
+
+
+def test_bad_seed_shows_an_error_and_the_page_keeps_working(page):
+    page.locator("#seed textarea, #seed input").first.fill("12ab")
+    page.locator("#generate").click()
+    page.get_by_text("Seed must be a whole number").first.wait_for(timeout=30_000)
+    page.locator("#seed textarea, #seed input").first.fill("5")
+    page.locator("#generate").click()
+    page.get_by_text("digit 3 · seed 5", exact=True).first.wait_for(timeout=30_000)
+
+
+def test_phone_width_layout(page):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.locator("#generate").scroll_into_view_if_needed()
+    assert page.locator("#generate").is_visible()
+    page.screenshot(path=str(ARTIFACTS / "app_phone.png"), full_page=True)

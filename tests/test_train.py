@@ -1,0 +1,97 @@
+"""Run the real train_cgan.py on a small slice of the real MNIST files and check what it writes."""
+
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import torch
+from safetensors.torch import load_file
+from torchvision.io import read_image
+
+from model import DigitGenerator
+from model.checkpoint import load_checkpoint
+
+from .conftest import ROOT
+
+TINY = ["--train-subset", "256", "--batch-size", "32", "--g-channels", "32", "--d-channels", "16",
+        "--z-dim", "16", "--threads", "1", "--no-progress", "--no-eval"]
+
+
+def train(out_dir, *extra, check=True):
+    cmd = [sys.executable, str(ROOT / "train_cgan.py"), "--out-dir", str(out_dir), *TINY, *extra]
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=check, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory, mnist_dir):
+    out = tmp_path_factory.mktemp("run")
+    result = train(out, "--epochs", "2", "--checkpoint-every", "5", "--keep", "2", "--data-dir", str(mnist_dir))
+    return out, result.stdout
+
+
+def test_writes_a_grid_per_epoch_and_an_overview(tiny_run):
+    out, _ = tiny_run
+    grids = sorted(p.name for p in (out / "samples").glob("epoch_*.png"))
+    assert grids == ["epoch_001.png", "epoch_002.png"]
+    grid = read_image(str(out / "samples" / "epoch_001.png"))
+    assert grid.shape == (1, 10 * 30 + 2, 10 * 30 + 2)  # 10 digits x 10 seeds of 28 px, 2 px padding
+    overview = read_image(str(out / "samples" / "overview.png"))
+    assert overview.shape[1:] == (302, 2 * 32)  # one 32-px column per epoch
+
+
+def test_rotates_checkpoints_and_stores_the_model_config(tiny_run):
+    out, _ = tiny_run
+    ckpts = sorted(p.name for p in (out / "checkpoints").glob("*.pt"))
+    assert ckpts == ["step_0000015.pt", "step_0000016.pt"]  # 8 steps/epoch; every 5 and each epoch end; keep 2
+    state = load_checkpoint(out / "checkpoints" / "step_0000016.pt")
+    assert state["step"] == 16 and state["g_config"]["channels"] == 32
+
+
+def test_saves_a_loadable_generator_with_ema_weights(tiny_run):
+    out, stdout = tiny_run
+    assert "saved generator" in stdout
+    G = DigitGenerator.from_pretrained(str(out / "generator"))
+    assert G.config.channels == 32
+    assert G.generate([0, 9], seed=1).shape == (2, 28, 28)
+    saved = load_file(out / "generator" / "model.safetensors")
+    ema = load_checkpoint(out / "checkpoints" / "step_0000016.pt")["G_ema"]
+    assert torch.equal(saved["fc.weight"], ema["fc.weight"])  # the EMA copy is what gets saved
+    assert (out / "generator" / "samples.png").is_file()
+
+
+def test_resume_after_sigkill_ends_with_identical_weights(tmp_path, mnist_dir):
+    """Kill a real run right after its first checkpoint, resume it, and compare with an uninterrupted run."""
+    args = ["--train-subset", "1024", "--epochs", "2", "--checkpoint-every", "5", "--data-dir", str(mnist_dir)]
+    train(tmp_path / "reference", *args)
+    out = tmp_path / "killed"
+    cmd = [sys.executable, str(ROOT / "train_cgan.py"), "--out-dir", str(out), *TINY, *args]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while not (out / "checkpoints" / "step_0000005.pt").exists():
+        assert proc.poll() is None and time.time() < deadline, "training ended before its first checkpoint"
+        time.sleep(0.005)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert not (out / "generator").exists(), "the run finished before it could be killed"
+    resumed = train(out, *args, "--resume")
+    assert "resumed from" in resumed.stdout
+    reference = load_file(tmp_path / "reference" / "generator" / "model.safetensors")
+    result = load_file(out / "generator" / "model.safetensors")
+    assert reference.keys() == result.keys()
+    for key in reference:
+        assert torch.equal(reference[key], result[key]), key
+
+
+def test_resume_without_a_checkpoint_fails_clearly(tmp_path, mnist_dir):
+    result = train(tmp_path, "--max-steps", "2", "--resume", "--data-dir", str(mnist_dir), check=False)
+    assert result.returncode != 0 and "no checkpoint" in result.stderr
+
+
+def test_missing_data_fails_with_advice(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = train(tmp_path / "run", "--max-steps", "2", "--data-dir", str(empty), check=False)
+    assert result.returncode != 0
+    assert "train-images-idx3-ubyte.gz" in result.stderr and str(empty) in result.stderr
