@@ -40,7 +40,7 @@ def load_generator() -> tuple[DigitGenerator, str]:
         except GeneratorLoadError as e:
             log.warning("could not load %s from the Hub, falling back to the bundled weights: %s", repo, e)
             return (DigitGenerator.from_pretrained(BUNDLED_WEIGHTS),
-                    f"Weights: bundled `weights/` (the Hub repo `{repo}` could not be loaded: {e}).")
+                    f"Weights: bundled `weights/`, because loading from the Hub failed. {e}")
     return DigitGenerator.from_pretrained(BUNDLED_WEIGHTS), "Weights: bundled `weights/`."
 
 

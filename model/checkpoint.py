@@ -54,4 +54,5 @@ def save_pretrained_atomic(model, folder: str | os.PathLike, **kwargs) -> None:
     with tempfile.TemporaryDirectory(dir=folder, prefix=".save-") as tmp:
         model.save_pretrained(tmp, **kwargs)
         for f in Path(tmp).iterdir():
+            os.chmod(f, 0o644)
             os.replace(f, folder / f.name)
