@@ -15,6 +15,7 @@ import json
 import os
 import random
 import shlex
+import shutil
 import sys
 import time
 from dataclasses import asdict
@@ -29,6 +30,7 @@ from model.checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
 from model.card import write_card
 from model.data import DATA_DIR_ENV, MnistNotFoundError, load_mnist, to_model_range
 from model.evaluate import evaluate, format_table
+from model.hub import HubPushError, push_folder, require_token
 from model.grids import digit_grid, epochs_overview, save_png
 from model.networks import DigitGenerator, Discriminator, DiscriminatorConfig, GeneratorConfig
 
@@ -63,6 +65,10 @@ def parse_args(argv=None):
     p.add_argument("--checkpoint-every", type=int, default=500, help="steps between checkpoints (and every epoch)")
     p.add_argument("--keep", type=int, default=3, help="checkpoints to keep")
     p.add_argument("--resume", action="store_true", help="continue from the newest checkpoint in OUT_DIR")
+    p.add_argument("--push-to-hub", metavar="OWNER/NAME", help="push the saved generator to this Hub repo")
+    p.add_argument("--private", action="store_true", help="with --push-to-hub: create the repo as private")
+    p.add_argument("--hub-revision", help="with --push-to-hub: branch to commit to (default main)")
+    p.add_argument("--commit-message", help="with --push-to-hub: commit message")
     p.add_argument("--no-eval", action="store_true", help="skip the final evaluation (10k samples, ~30 s on CPU)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (logs a line per epoch)")
     args = p.parse_args(argv)
@@ -115,6 +121,11 @@ def recalibrate_bn(generator, batches: int = 20, batch_size: int = 256) -> None:
 def main(argv=None):
     args = parse_args(argv)
     command = "python train_cgan.py " + shlex.join(sys.argv[1:] if argv is None else argv)
+    if args.push_to_hub:
+        try:
+            require_token()  # fail now, not after hours of training
+        except HubPushError as e:
+            sys.exit(f"error: {e}")
     out_dir = Path(args.out_dir)
     save_dir = Path(args.save_dir or out_dir / "generator")
     (out_dir / "samples").mkdir(parents=True, exist_ok=True)
@@ -244,6 +255,7 @@ def main(argv=None):
     recalibrate_bn(G_ema)
     save_pretrained_atomic(G_ema.cpu(), save_dir)
     save_png(digit_grid(G_ema), save_dir / "samples.png")
+    shutil.copyfile(out_dir / "samples" / "overview.png", save_dir / "overview.png")
     train_info = {"command": command, "steps": step, "epochs": args.epochs, "wall_clock_s": round(time.time() - t0),
                   "device": str(device), "threads": torch.get_num_threads(), "args": vars(args)}
     (save_dir / "training.json").write_text(json.dumps(train_info, indent=2) + "\n")
@@ -255,6 +267,13 @@ def main(argv=None):
         (save_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
         print(format_table(metrics))
     write_card(save_dir)
+    if args.push_to_hub:
+        try:
+            info = push_folder(save_dir, args.push_to_hub, private=args.private, revision=args.hub_revision,
+                               commit_message=args.commit_message or f"Train: {command}")
+        except HubPushError as e:
+            sys.exit(f"error: {e} (the generator is saved in {save_dir}; push it with python -m model.push)")
+        print(f"pushed to {args.push_to_hub}: commit {info.oid}")
 
 
 if __name__ == "__main__":

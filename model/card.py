@@ -26,6 +26,7 @@ A class-conditional GAN that draws a 28x28 handwritten digit (0-9) of your choic
 The same digit and seed give the same image on every run and machine.
 
 ![One row per digit, seeds 0-9](samples.png)
+{{ overview }}
 
 ## Use it from Python
 
@@ -40,7 +41,7 @@ images = G.generate(digit=7, seed=42, count=16)  # numpy uint8, (16, 28, 28), wh
 ```python
 from gradio_client import Client
 client = Client("http://127.0.0.1:7860/")  # or the Space id
-gallery = client.predict(7, 42, 16, api_name="/generate")  # digit, seed, count
+gallery = client.predict(7, "42", 16, api_name="/generate")  # digit, seed, count
 print([item["image"] for item in gallery])
 ```
 
@@ -89,6 +90,8 @@ def build_card(folder: str | Path, repo_id: str = "weights") -> ModelCard:
         metrics_table=format_table(metrics) if metrics else "Not evaluated yet: run `python -m model.evaluate`.",
         metrics_note="Accuracy and Fréchet distance use the project's own MNIST classifier "
                      "(`model/assets/mnist_classifier`); `python -m model.evaluate FOLDER` reproduces them.",
+        overview="\nTraining progress, one column per epoch (seed 0 of each digit):\n\n![Across epochs](overview.png)\n"
+                 if (folder / "overview.png").exists() else "",
         command=training.get("command", "python train_cgan.py --preset full"), training_line=training_line,
         z_dim=config["z_dim"], channels=config["channels"], params=f"{params:,}", config_json=json.dumps(config, indent=2))
 

@@ -1,11 +1,12 @@
-"""Loading generators from a local folder or the Hugging Face Hub: safetensors only, strict, with clear errors."""
+"""Hugging Face Hub I/O: strict safetensors loading with clear errors, and pushing a generator folder."""
 
 import contextlib
 import json
 import os
+from pathlib import Path
 
 import safetensors.torch
-from huggingface_hub import constants, hf_hub_download
+from huggingface_hub import HfApi, ModelCard, constants, get_token, hf_hub_download
 from huggingface_hub.errors import (
     EntryNotFoundError,
     HfHubHTTPError,
@@ -40,8 +41,9 @@ def clear_load_errors(name_or_path, revision=None):
     except RevisionNotFoundError as e:  # must precede RepositoryNotFoundError's parent HTTP error
         raise GeneratorLoadError(f"{source}: revision not found (a branch, tag or full commit sha is needed)") from e
     except RepositoryNotFoundError as e:
+        what = "repo or revision" if revision else "repo"  # some servers answer a bad revision as a missing repo
         raise GeneratorLoadError(
-            f"{source}: no such local folder, and no such repo on the Hub (or it is private and no token was given)"
+            f"{source}: no such local folder, and no such {what} on the Hub (or it is private and no token was given)"
         ) from e
     # LocalEntryNotFoundError subclasses EntryNotFoundError, so it goes first
     except (LocalEntryNotFoundError, OfflineModeIsEnabled) as e:
@@ -58,6 +60,15 @@ def clear_load_errors(name_or_path, revision=None):
         raise GeneratorLoadError(f"{source}: config.json is not valid JSON ({e})") from e
     except OSError as e:  # connection errors, unreadable files
         raise GeneratorLoadError(f"{source}: {e}") from e
+
+
+def fetch_files(model_id: str, revision=None, **download_kwargs) -> None:
+    """Download config.json and the weights of a Hub repo into the cache first, so that a missing repo,
+    revision or file raises its own error here (the mixin would log it and carry on without a config)."""
+    if os.path.isdir(model_id):
+        return
+    for filename in (constants.CONFIG_NAME, WEIGHTS_NAME):
+        hf_hub_download(repo_id=model_id, filename=filename, revision=revision, **download_kwargs)
 
 
 def _weights_file(model_id: str, revision, **download_kwargs) -> str:
@@ -87,3 +98,51 @@ def load_strict(cls, model_id: str, config, *, map_location: str = "cpu", revisi
     except RuntimeError as e:  # missing/unexpected keys or shape mismatches
         raise GeneratorLoadError(f"{source}: {WEIGHTS_NAME} does not match config.json: {e}") from e
     return model.eval()
+
+
+# --- pushing -----------------------------------------------------------------------------------------------
+
+PUSH_FILES = [WEIGHTS_NAME, constants.CONFIG_NAME, "README.md", "samples.png", "overview.png", "metrics.json",
+              "training.json"]
+
+
+class HubPushError(RuntimeError):
+    """A push could not start or failed; the message never contains the token."""
+
+
+def require_token(token: str | None = None) -> str:
+    """The token to push with (argument, else $HF_TOKEN, else the saved login), or HubPushError before any work."""
+    token = token or get_token()
+    if not token:
+        raise HubPushError("pushing to the Hub needs a write token: set HF_TOKEN or run `hf auth login` first")
+    return token
+
+
+def push_folder(folder, repo_id: str, *, private: bool = False, revision: str | None = None,
+                commit_message: str | None = None, token: str | None = None):
+    """Upload a saved generator folder (weights, config, regenerated model card, images) in one commit."""
+    from .card import write_card  # card and networks import this module: import late to avoid a cycle
+
+    token = require_token(token)
+    folder = Path(folder)
+    missing = [name for name in (WEIGHTS_NAME, constants.CONFIG_NAME) if not (folder / name).is_file()]
+    if missing:
+        raise HubPushError(f"{folder} is not a saved generator: {', '.join(missing)} missing")
+    from .networks import DigitGenerator
+
+    try:  # never publish weights that do not load
+        DigitGenerator.from_pretrained(folder)
+    except GeneratorLoadError as e:
+        raise HubPushError(f"refusing to push: {e}") from None
+    card_path = write_card(folder, repo_id)  # the usage snippet names the repo it is pushed to
+    api = HfApi(token=token)
+    try:
+        ModelCard.load(card_path).validate()  # the Hub's own metadata check, before anything is created
+        api.create_repo(repo_id, private=private, exist_ok=True)
+        if revision:
+            api.create_branch(repo_id, branch=revision, exist_ok=True)
+        return api.upload_folder(repo_id=repo_id, folder_path=folder, revision=revision, allow_patterns=PUSH_FILES,
+                                 commit_message=commit_message or f"Upload generator from {folder.name}")
+    except (HfHubHTTPError, ValueError, OSError) as e:
+        message = str(e).replace(token, "***")
+        raise HubPushError(f"push of {folder} to {repo_id!r} failed: {message}") from None

@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from huggingface_hub import PyTorchModelHubMixin
 from torch.nn.utils.parametrizations import spectral_norm
 
-from .hub import clear_load_errors, load_strict
+from .hub import clear_load_errors, fetch_files, load_strict
 from .sampling import generate_images
 
 
@@ -100,6 +100,8 @@ class DigitGenerator(
     def from_pretrained(cls, pretrained_model_name_or_path, *, revision: str | None = None, **kwargs):
         """Load from a local folder or a Hub repo id (optionally at a branch, tag or commit sha)."""
         with clear_load_errors(pretrained_model_name_or_path, revision):
+            download = {k: kwargs[k] for k in ("cache_dir", "force_download", "local_files_only", "token") if k in kwargs}
+            fetch_files(str(pretrained_model_name_or_path), revision, **download)
             return super().from_pretrained(pretrained_model_name_or_path, revision=revision, **kwargs)
 
     @classmethod

@@ -10,6 +10,9 @@ if ! command -v chromium >/dev/null 2>&1; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
+# olah (a self-hosted Hub mirror) serves the download side of the Hub tests; its own venv keeps its pins apart
+[ -x .olah-venv/bin/olah-cli ] || { python3 -m venv .olah-venv && .olah-venv/bin/python -m pip install -q \
+  --disable-pip-version-check olah==0.5.4; }
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 exec .venv/bin/python -m pytest "$@"

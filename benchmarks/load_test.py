@@ -1,0 +1,95 @@
+"""Load test: N concurrent gradio_client clients call /generate against a local app.py; prints latency and errors.
+
+    python benchmarks/load_test.py --clients 20 --requests 400 --count 16
+    python benchmarks/load_test.py --url http://127.0.0.1:7860/   # use a server that is already running
+
+Requests only go to the loopback server it starts (or the --url given); the run is bounded by --requests.
+"""
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from gradio_client import Client
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def start_server(port: int) -> subprocess.Popen:
+    env = dict(os.environ, GRADIO_SERVER_PORT=str(port), GRADIO_ANALYTICS_ENABLED="False")
+    proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(600):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    sys.exit("server did not start")
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--url", help="an already running app (default: start app.py on a free loopback port)")
+    p.add_argument("--clients", type=int, default=20)
+    p.add_argument("--requests", type=int, default=400, help="total requests over all clients")
+    p.add_argument("--count", type=int, default=16, help="images per request")
+    args = p.parse_args()
+
+    proc = None
+    url = args.url
+    if url is None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        proc = start_server(port)
+        url = f"http://127.0.0.1:{port}/"
+    try:
+        clients = [Client(url, verbose=False) for _ in range(args.clients)]
+        clients[0].predict(0, "0", args.count, api_name="/generate")  # warm-up
+        latencies, errors, lock = [], [], threading.Lock()
+        per_client = [args.requests // args.clients + (i < args.requests % args.clients) for i in range(args.clients)]
+
+        def worker(i: int):
+            for r in range(per_client[i]):
+                t = time.perf_counter()
+                try:
+                    result = clients[i].predict(r % 10, str(i * 100_000 + r), args.count, api_name="/generate")
+                    assert len(result) == args.count
+                    with lock:
+                        latencies.append(time.perf_counter() - t)
+                except Exception as e:  # count and report, never stop the run
+                    with lock:
+                        errors.append(repr(e))
+
+        threads = [threading.Thread(target=worker, args=(i,)) for i in range(args.clients)]
+        t0 = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        wall = time.perf_counter() - t0
+    finally:
+        if proc:
+            proc.terminate()
+            proc.wait()
+
+    lat = sorted(x * 1000 for x in latencies)
+    print(f"{args.clients} clients, {args.requests} requests of {args.count} images, {wall:.1f} s")
+    if lat:
+        print(f"p50 {statistics.median(lat):.0f} ms, p99 {lat[min(len(lat) - 1, int(0.99 * len(lat)))]:.0f} ms, "
+              f"max {lat[-1]:.0f} ms, throughput {len(lat) / wall:.1f} req/s ({len(lat) * args.count / wall:.0f} "
+              f"images/s), errors {len(errors)}")
+    for e in sorted(set(errors))[:5]:
+        print("error:", e)
+
+
+if __name__ == "__main__":
+    main()
