@@ -92,7 +92,7 @@ def generate(digit, seed, count) -> list[tuple[Image.Image, str]]:
     """Gallery items (upscaled PNG-ready image, caption 'digit D · seed S') for the app and the /generate API."""
     digit, seed, count = parse_digit(digit), parse_seed(seed), parse_count(count)
     if seed + count > SEED_LIMIT:
-        raise gr.Error(f"Seed + batch size - 1 must be below 2**63; lower the seed or the batch size.")
+        raise gr.Error("Seed + batch size - 1 must be below 2**63; lower the seed or the batch size.")
     digits = digits_for(digit, seed, count)
     images = GENERATOR.generate(digits, seed=seed)  # (count, 28, 28) uint8, under torch.inference_mode
     return [(Image.fromarray(img).resize((28 * SCALE, 28 * SCALE), Image.NEAREST), f"digit {d} · seed {seed + i}")
@@ -131,7 +131,8 @@ with gr.Blocks(title="Handwritten digit GAN") as demo:
     seed_in.submit(generate, inputs, gallery, api_visibility="private", concurrency_limit=2, concurrency_id="generate")
     random_btn.click(random_seed, None, seed_in, api_visibility="private").then(
         generate, inputs, gallery, api_visibility="private", concurrency_limit=2, concurrency_id="generate")
-    demo.load(generate, inputs, gallery, api_visibility="private", concurrency_id="generate")  # the page never opens empty
+    # generate on page load, so the page never opens empty
+    demo.load(generate, inputs, gallery, api_visibility="private", concurrency_id="generate")
 
 demo.queue(max_size=256)
 

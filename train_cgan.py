@@ -12,7 +12,6 @@ the second half, EMA of the generator weights (the EMA copy is what gets saved).
 import argparse
 import copy
 import json
-import os
 import random
 import shlex
 import shutil
@@ -26,12 +25,12 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
-from model.checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint, save_pretrained_atomic
 from model.card import write_card
+from model.checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint, save_pretrained_atomic
 from model.data import DATA_DIR_ENV, MnistNotFoundError, load_mnist, to_model_range
 from model.evaluate import evaluate, format_table
-from model.hub import HubPushError, push_folder, require_token
 from model.grids import digit_grid, epochs_overview, save_png
+from model.hub import HubPushError, push_folder, require_token
 from model.networks import DigitGenerator, Discriminator, DiscriminatorConfig, GeneratorConfig
 
 PRESETS = {
@@ -232,7 +231,8 @@ def main(argv=None):
             pos += 1
             bar.update(1)
             if step % 20 == 0:
-                losses = dict(d=loss_adv_d.item(), g=loss_adv_g.item(), aux_d=loss_aux_d.item(), aux_g=loss_aux_g.item())
+                losses = dict(d=loss_adv_d.item(), g=loss_adv_g.item(),
+                              aux_d=loss_aux_d.item(), aux_g=loss_aux_g.item())
                 if not all(map(np.isfinite, losses.values())):
                     sys.exit(f"error: non-finite loss at step {step}: {losses}; last good checkpoint: "
                              f"{latest_checkpoint(ckpt_dir)}")

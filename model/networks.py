@@ -100,7 +100,8 @@ class DigitGenerator(
     def from_pretrained(cls, pretrained_model_name_or_path, *, revision: str | None = None, **kwargs):
         """Load from a local folder or a Hub repo id (optionally at a branch, tag or commit sha)."""
         with clear_load_errors(pretrained_model_name_or_path, revision):
-            download = {k: kwargs[k] for k in ("cache_dir", "force_download", "local_files_only", "token") if k in kwargs}
+            download_keys = ("cache_dir", "force_download", "local_files_only", "token")
+            download = {k: kwargs[k] for k in download_keys if k in kwargs}
             fetch_files(str(pretrained_model_name_or_path), revision, **download)
             return super().from_pretrained(pretrained_model_name_or_path, revision=revision, **kwargs)
 

@@ -42,7 +42,8 @@ def free_port() -> int:
 def hub(tmp_path_factory):
     """olah (read side) and the write server over one folder of git repos; yields a helper namespace."""
     if not Path(OLAH).exists():
-        (pytest.fail if os.environ.get("CI") else pytest.skip)(f"olah-cli not found at {OLAH} (scripts/test.sh installs it)")
+        fail_or_skip = pytest.fail if os.environ.get("CI") else pytest.skip
+        fail_or_skip(f"olah-cli not found at {OLAH} (scripts/test.sh installs it)")
     root = tmp_path_factory.mktemp("hub")
     (root / "mirrors" / "models").mkdir(parents=True)
     port = free_port()
