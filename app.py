@@ -10,6 +10,7 @@ import argparse
 import logging
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import gradio as gr
@@ -17,8 +18,9 @@ import numpy as np
 import torch
 from PIL import Image
 
-from model import DigitGenerator, GeneratorLoadError
-from model.sampling import SEED_LIMIT
+from model import DigitGenerator, GeneratorLoadError, explore
+from model.explore import MAX_STYLE_SEEDS, NUM_DIRECTIONS
+from model.sampling import SEED_LIMIT, check_psi
 
 REPO_ENV, REVISION_ENV = "CGAN_MODEL_REPO", "CGAN_MODEL_REVISION"
 BUNDLED_WEIGHTS = Path(__file__).parent / "weights"
@@ -26,6 +28,7 @@ MAX_BATCH = 64  # gallery size cap: keeps one request well under a second on a 2
 SCALE = 4  # 28 px digits are shown (and downloaded) as 112 px, nearest-neighbour so pixels stay crisp
 THREADS = int(os.environ.get("CGAN_THREADS", "2"))
 RANDOM = "random"
+GIF_DIR = tempfile.mkdtemp(prefix="digit-gan-gifs-")
 
 log = logging.getLogger("app")
 
@@ -71,13 +74,14 @@ def parse_count(value) -> int:
     return int(value)
 
 
-def parse_digit(value) -> int | str:
-    """A digit 0-9 (int or numeric string) or 'random', else gr.Error."""
-    if isinstance(value, str) and value.strip().lower() == RANDOM:
+def parse_digit(value, allow_random: bool = True) -> int | str:
+    """A digit 0-9 (int or numeric string) or, where allowed, 'random', else gr.Error."""
+    if allow_random and isinstance(value, str) and value.strip().lower() == RANDOM:
         return RANDOM
     text = str(value).strip()
     if isinstance(value, bool) or not (text.isascii() and text.isdigit()) or int(text) > 9:
-        raise gr.Error(f"Digit must be 0-9 or 'random', got {value!r}.")
+        allowed = "0-9 or 'random'" if allow_random else "0-9"
+        raise gr.Error(f"Digit must be {allowed}, got {value!r}.")
     return int(text)
 
 
@@ -88,15 +92,74 @@ def digits_for(digit: int | str, seed: int, count: int) -> list[int]:
     return [int(np.random.default_rng([seed + i, 10]).integers(10)) for i in range(count)]
 
 
-def generate(digit, seed, count) -> list[tuple[Image.Image, str]]:
+def parse_psi(value) -> float:
+    """Truncation psi in [0, 1], else gr.Error."""
+    try:
+        return check_psi(value)
+    except ValueError as e:
+        raise gr.Error(f"Truncation {e}.") from None
+
+
+def parse_seeds(value) -> list[int]:
+    """Seeds like '3', '1, 5, 9' or '0-4' (at most MAX_STYLE_SEEDS), else gr.Error."""
+    seeds = []
+    for part in str(value if value is not None else "").split(","):
+        first, _, last = part.strip().partition("-") if not part.strip().startswith("-") else (part, "", "")
+        if last:
+            lo, hi = parse_seed(first), parse_seed(last)
+            if hi < lo or hi - lo >= MAX_STYLE_SEEDS:
+                raise gr.Error(f"Seed range {part.strip()!r} must go upwards and hold at most {MAX_STYLE_SEEDS} seeds.")
+            seeds.extend(range(lo, hi + 1))
+        else:
+            seeds.append(parse_seed(first))
+    if len(seeds) > MAX_STYLE_SEEDS:
+        raise gr.Error(f"Give at most {MAX_STYLE_SEEDS} seeds, got {len(seeds)}.")
+    return seeds
+
+
+def upscale(img: np.ndarray) -> Image.Image:
+    """A 28x28 uint8 digit as a SCALE-times larger image, nearest-neighbour so pixels stay crisp."""
+    return Image.fromarray(img).resize((img.shape[1] * SCALE, img.shape[0] * SCALE), Image.NEAREST)
+
+
+def generate(digit, seed, count, psi=1.0) -> list[tuple[Image.Image, str]]:
     """Gallery items (upscaled PNG-ready image, caption 'digit D · seed S') for the app and the /generate API."""
-    digit, seed, count = parse_digit(digit), parse_seed(seed), parse_count(count)
+    digit, seed, count, psi = parse_digit(digit), parse_seed(seed), parse_count(count), parse_psi(psi)
     if seed + count > SEED_LIMIT:
         raise gr.Error("Seed + batch size - 1 must be below 2**63; lower the seed or the batch size.")
     digits = digits_for(digit, seed, count)
-    images = GENERATOR.generate(digits, seed=seed)  # (count, 28, 28) uint8, under torch.inference_mode
-    return [(Image.fromarray(img).resize((28 * SCALE, 28 * SCALE), Image.NEAREST), f"digit {d} · seed {seed + i}")
-            for i, (img, d) in enumerate(zip(images, digits))]
+    images = GENERATOR.generate(digits, seed=seed, psi=psi)  # (count, 28, 28) uint8, under torch.inference_mode
+    return [(upscale(img), f"digit {d} · seed {seed + i}") for i, (img, d) in enumerate(zip(images, digits))]
+
+
+def style_row(seeds, psi=1.0) -> list[tuple[Image.Image, str]]:
+    """Digits 0-9 in each seed's handwriting (one latent per seed, class varied), for the app and /style_row."""
+    seeds, psi = parse_seeds(seeds), parse_psi(psi)
+    images = explore.style_grid(GENERATOR, seeds, psi)
+    return [(upscale(img), f"digit {i % 10} · seed {seeds[i // 10]}") for i, img in enumerate(images)]
+
+
+def morph(digit_a, seed_a, digit_b, seed_b, frames, psi=1.0) -> tuple[list[tuple[Image.Image, str]], str]:
+    """Frames from (digit_a, seed_a) to (digit_b, seed_b) and the path of an animated GIF, for the app and /morph."""
+    start, end = (parse_digit(digit_a, allow_random=False), parse_seed(seed_a)), \
+        (parse_digit(digit_b, allow_random=False), parse_seed(seed_b))
+    if isinstance(frames, bool) or not isinstance(frames, (int, float)) or frames != int(frames) \
+            or not 2 <= frames <= explore.MAX_FRAMES:
+        raise gr.Error(f"Frames must be a whole number from 2 to {explore.MAX_FRAMES}, got {frames!r}.")
+    images = explore.morph(GENERATOR, start, end, int(frames), parse_psi(psi))
+    with tempfile.NamedTemporaryFile(suffix=".gif", delete=False, dir=GIF_DIR) as f:
+        f.write(explore.to_gif(images, scale=SCALE))
+    return [(upscale(img), f"frame {i + 1}/{len(images)}") for i, img in enumerate(images)], f.name
+
+
+def explore_latent(digit, seed, *offsets_and_psi) -> Image.Image:
+    """One digit with its latent moved along the fixed directions, for the sliders and /explore."""
+    *offsets, psi = offsets_and_psi
+    digit, seed, psi = parse_digit(digit, allow_random=False), parse_seed(seed), parse_psi(psi)
+    try:
+        return upscale(explore.explore(GENERATOR, digit, seed, [float(o) for o in offsets], psi)[0])
+    except (ValueError, TypeError) as e:
+        raise gr.Error(f"Sliders: {e}.") from None
 
 
 def random_seed() -> str:
@@ -105,34 +168,86 @@ def random_seed() -> str:
 
 
 CSS = """
-#gallery img { image-rendering: pixelated; }
+.digits img { image-rendering: pixelated; }
 footer { display: none !important; }
 """
+DIGITS = [(str(d), d) for d in range(10)]
+QUEUE = dict(concurrency_limit=1, concurrency_id="model")  # one generation at a time, each using THREADS threads
+
+
+def psi_slider(elem_id: str) -> gr.Slider:
+    return gr.Slider(0, 1, value=1, step=0.05, label="Truncation ψ (lower: cleaner, less varied)", elem_id=elem_id)
+
 
 with gr.Blocks(title="Handwritten digit GAN") as demo:
     gr.Markdown("# Handwritten digit generator\nA class-conditional GAN trained on MNIST. "
                 "Pick a digit and a seed: the same pair always draws the same digit.")
-    with gr.Row():
-        with gr.Column(scale=1, min_width=280):
-            digit_in = gr.Radio([(str(d), d) for d in range(10)] + [("random", RANDOM)], value=7, label="Digit",
-                                elem_id="digit")
-            with gr.Row():
-                seed_in = gr.Textbox(value="42", label="Seed", max_lines=1, elem_id="seed", scale=3)
-                random_btn = gr.Button("Random seed", elem_id="random-seed", scale=1)
-            count_in = gr.Slider(1, MAX_BATCH, value=16, step=1, label="Batch size", elem_id="count")
-            generate_btn = gr.Button("Generate", variant="primary", elem_id="generate")
-            gr.Markdown(WEIGHTS_NOTE, elem_id="weights-note")
-        with gr.Column(scale=2):
-            gallery = gr.Gallery(label="Generated digits", format="png", columns=5, height="auto",
-                                 object_fit="contain", buttons=["download", "fullscreen"], elem_id="gallery")
+    with gr.Tab("Generate"):
+        with gr.Row():
+            with gr.Column(scale=1, min_width=280):
+                digit_in = gr.Radio(DIGITS + [("random", RANDOM)], value=7, label="Digit", elem_id="digit")
+                with gr.Row():
+                    seed_in = gr.Textbox(value="42", label="Seed", max_lines=1, elem_id="seed", scale=3)
+                    random_btn = gr.Button("Random seed", elem_id="random-seed", scale=1)
+                count_in = gr.Slider(1, MAX_BATCH, value=16, step=1, label="Batch size", elem_id="count")
+                psi_in = psi_slider("psi")
+                generate_btn = gr.Button("Generate", variant="primary", elem_id="generate")
+                gr.Markdown(WEIGHTS_NOTE, elem_id="weights-note")
+            with gr.Column(scale=2):
+                gallery = gr.Gallery(label="Generated digits", format="png", columns=5, height="auto",
+                                     object_fit="contain", buttons=["download", "fullscreen"], elem_id="gallery",
+                                     elem_classes="digits")
+    with gr.Tab("Same handwriting"):
+        gr.Markdown("Each row keeps one seed's latent (its handwriting) and changes only the digit.")
+        with gr.Row():
+            style_seeds_in = gr.Textbox(value="0-3", label="Seeds (e.g. 7, or 1, 5, 9, or 0-3)", max_lines=1,
+                                        elem_id="style-seeds")
+            style_psi_in = psi_slider("style-psi")
+            style_btn = gr.Button("Draw", variant="primary", elem_id="style-draw")
+        style_gallery = gr.Gallery(label="Digits 0-9 per seed", format="png", columns=10, height="auto",
+                                   elem_id="style-gallery", elem_classes="digits")
+    with gr.Tab("Morph"):
+        gr.Markdown("Turn one (digit, seed) into another: spherical interpolation of the latent, "
+                    "linear interpolation of the class embedding.")
+        with gr.Row():
+            morph_digit_a = gr.Dropdown(DIGITS, value=3, label="From digit", elem_id="morph-digit-a")
+            morph_seed_a = gr.Textbox(value="1", label="From seed", max_lines=1, elem_id="morph-seed-a")
+            morph_digit_b = gr.Dropdown(DIGITS, value=8, label="To digit", elem_id="morph-digit-b")
+            morph_seed_b = gr.Textbox(value="2", label="To seed", max_lines=1, elem_id="morph-seed-b")
+        with gr.Row():
+            morph_frames = gr.Slider(2, explore.MAX_FRAMES, value=16, step=1, label="Frames", elem_id="morph-frames")
+            morph_psi = psi_slider("morph-psi")
+            morph_btn = gr.Button("Morph", variant="primary", elem_id="morph-go")
+        with gr.Row():
+            morph_gif = gr.Image(label="Animation", type="filepath", format="gif", elem_id="morph-gif", scale=1,
+                                 elem_classes="digits")
+            morph_gallery = gr.Gallery(label="Frames", format="png", columns=8, height="auto", elem_id="morph-gallery",
+                                       elem_classes="digits", scale=3)
+    with gr.Tab("Explore"):
+        gr.Markdown(f"Move one digit's latent along {NUM_DIRECTIONS} fixed directions; the image follows the sliders.")
+        with gr.Row():
+            with gr.Column():
+                explore_digit = gr.Dropdown(DIGITS, value=5, label="Digit", elem_id="explore-digit")
+                explore_seed = gr.Textbox(value="0", label="Seed", max_lines=1, elem_id="explore-seed")
+                sliders = [gr.Slider(-explore.MAX_OFFSET, explore.MAX_OFFSET, value=0, step=0.1,
+                                     label=f"Direction {k + 1}", elem_id=f"direction-{k + 1}")
+                           for k in range(NUM_DIRECTIONS)]
+                explore_psi = psi_slider("explore-psi")
+            explore_image = gr.Image(label="Digit", type="pil", format="png", elem_id="explore-image",
+                                     elem_classes="digits", height=280)
 
-    inputs = [digit_in, seed_in, count_in]
-    generate_btn.click(generate, inputs, gallery, api_name="generate", concurrency_limit=2, concurrency_id="generate")
-    seed_in.submit(generate, inputs, gallery, api_visibility="private", concurrency_limit=2, concurrency_id="generate")
+    inputs = [digit_in, seed_in, count_in, psi_in]
+    generate_btn.click(generate, inputs, gallery, api_name="generate", **QUEUE)
+    seed_in.submit(generate, inputs, gallery, api_visibility="private", **QUEUE)
     random_btn.click(random_seed, None, seed_in, api_visibility="private").then(
-        generate, inputs, gallery, api_visibility="private", concurrency_limit=2, concurrency_id="generate")
-    # generate on page load, so the page never opens empty
-    demo.load(generate, inputs, gallery, api_visibility="private", concurrency_id="generate")
+        generate, inputs, gallery, api_visibility="private", **QUEUE)
+    demo.load(generate, inputs, gallery, api_visibility="private", **QUEUE)  # the page never opens empty
+    style_btn.click(style_row, [style_seeds_in, style_psi_in], style_gallery, api_name="style_row", **QUEUE)
+    morph_btn.click(morph, [morph_digit_a, morph_seed_a, morph_digit_b, morph_seed_b, morph_frames, morph_psi],
+                    [morph_gallery, morph_gif], api_name="morph", **QUEUE)
+    explore_inputs = [explore_digit, explore_seed, *sliders, explore_psi]
+    gr.on([c.change for c in explore_inputs], explore_latent, explore_inputs, explore_image, api_name="explore",
+          trigger_mode="always_last", **QUEUE)
 
 demo.queue(max_size=256)
 

@@ -26,12 +26,23 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from model.card import write_card
-from model.checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint, save_pretrained_atomic
+from model.checkpoint import (
+    latest_checkpoint,
+    load_checkpoint,
+    save_checkpoint,
+    save_pretrained_atomic,
+)
 from model.data import DATA_DIR_ENV, MnistNotFoundError, load_mnist, to_model_range
 from model.evaluate import evaluate, format_table
 from model.grids import digit_grid, epochs_overview, save_png
 from model.hub import HubPushError, push_folder, require_token
-from model.networks import DigitGenerator, Discriminator, DiscriminatorConfig, GeneratorConfig
+from model.networks import (
+    DigitGenerator,
+    Discriminator,
+    DiscriminatorConfig,
+    GeneratorConfig,
+)
+from model.progress import plot_losses, progress_gif
 
 PRESETS = {
     "quick": dict(epochs=4),
@@ -68,6 +79,7 @@ def parse_args(argv=None):
     p.add_argument("--private", action="store_true", help="with --push-to-hub: create the repo as private")
     p.add_argument("--hub-revision", help="with --push-to-hub: branch to commit to (default main)")
     p.add_argument("--commit-message", help="with --push-to-hub: commit message")
+    p.add_argument("--tensorboard", action="store_true", help="also log scalars and grids to OUT_DIR/tensorboard")
     p.add_argument("--no-eval", action="store_true", help="skip the final evaluation (10k samples, ~30 s on CPU)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (logs a line per epoch)")
     args = p.parse_args(argv)
@@ -163,6 +175,7 @@ def main(argv=None):
     sched_d = torch.optim.lr_scheduler.LambdaLR(opt_d, lambda s: lr_factor(s, total_steps))
     noise_rng = torch.Generator(device=device).manual_seed(args.seed)
     step = 0
+    history = []  # rows [step, loss_d, loss_g, aux_d, aux_g], every 20 steps, for the loss plot
 
     def state_dict():
         return {
@@ -171,7 +184,7 @@ def main(argv=None):
             "opt_g": opt_g.state_dict(), "opt_d": opt_d.state_dict(),
             "sched_g": sched_g.state_dict(), "sched_d": sched_d.state_dict(),
             "noise_rng": noise_rng.get_state(), "torch_rng": torch.get_rng_state(),
-            "python_rng": random.getstate(),
+            "python_rng": random.getstate(), "history": history,
         }
 
     if args.resume:
@@ -187,8 +200,17 @@ def main(argv=None):
         noise_rng.set_state(ckpt["noise_rng"])
         torch.set_rng_state(ckpt["torch_rng"])
         random.setstate(ckpt["python_rng"])
+        history = ckpt["history"]
         step = ckpt["step"]
         print(f"resumed from {path} at step {step}")
+
+    writer = None
+    if args.tensorboard:
+        try:
+            from torch.utils.tensorboard import SummaryWriter
+        except ImportError:
+            sys.exit("error: --tensorboard needs the tensorboard package: pip install -r requirements-train.txt")
+        writer = SummaryWriter(out_dir / "tensorboard", purge_step=step or None)
 
     print(f"training on {device} for {total_steps} steps ({steps_per_epoch} per epoch, batch {args.batch_size}); "
           f"G {sum(p.numel() for p in G.parameters()):,} params, D {sum(p.numel() for p in D.parameters()):,}")
@@ -237,13 +259,20 @@ def main(argv=None):
                     sys.exit(f"error: non-finite loss at step {step}: {losses}; last good checkpoint: "
                              f"{latest_checkpoint(ckpt_dir)}")
                 bar.set_postfix({k: f"{v:.3f}" for k, v in losses.items()})
+                history.append([step, *losses.values()])
+                if writer:
+                    for name, value in losses.items():
+                        writer.add_scalar(f"loss/{name}", value, step)
             if step % args.checkpoint_every == 0 or pos == steps_per_epoch or step == total_steps:
                 save_checkpoint(state_dict(), ckpt_dir, step, args.keep)
 
         # end of epoch (or of a --max-steps run): the fixed-seed grid, from a BN-recalibrated copy of the EMA weights
         sampler = copy.deepcopy(G_ema)
         recalibrate_bn(sampler)
-        save_png(digit_grid(sampler), out_dir / "samples" / f"epoch_{epoch + 1:03d}.png")
+        grid = digit_grid(sampler)
+        save_png(grid, out_dir / "samples" / f"epoch_{epoch + 1:03d}.png")
+        if writer:
+            writer.add_image("samples", grid, step)
         if args.no_progress:
             print(f"epoch {epoch + 1}: step {step}/{total_steps}, {time.time() - t0:.0f}s, "
                   f"loss_d {loss_adv_d.item():.3f} loss_g {loss_adv_g.item():.3f}", flush=True)
@@ -252,6 +281,11 @@ def main(argv=None):
     # save: overview across epochs, then the generator (EMA weights, recalibrated BN) with save_pretrained
     grids = sorted((out_dir / "samples").glob("epoch_*.png"))
     save_png(epochs_overview(grids), out_dir / "samples" / "overview.png")
+    progress_gif(grids, out_dir / "samples" / "progress.gif")
+    if history:
+        plot_losses(history, out_dir / "samples" / "losses.png")
+    if writer:
+        writer.close()
     recalibrate_bn(G_ema)
     save_pretrained_atomic(G_ema.cpu(), save_dir)
     save_png(digit_grid(G_ema), save_dir / "samples.png")

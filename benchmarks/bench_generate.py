@@ -2,11 +2,14 @@
 
 import argparse
 import statistics
+import sys
 import time
+from pathlib import Path
 
 import torch
 
-from model import DigitGenerator
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere
+from model import DigitGenerator  # noqa: E402
 
 
 def time_call(fn, repeats: int) -> list[float]:

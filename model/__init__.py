@@ -1,8 +1,14 @@
 """Class-conditional GAN for MNIST digits: networks, seeded sampling, data, hub I/O and evaluation."""
 
+from . import explore
 from .hub import GeneratorLoadError
-from .networks import DigitGenerator, Discriminator, DiscriminatorConfig, GeneratorConfig
+from .networks import (
+           DigitGenerator,
+           Discriminator,
+           DiscriminatorConfig,
+           GeneratorConfig,
+)
 from .sampling import MAX_COUNT, SEED_LIMIT
 
-__all__ = ["DigitGenerator", "Discriminator", "DiscriminatorConfig", "GeneratorConfig", "GeneratorLoadError",
+__all__ = ["explore", "DigitGenerator", "Discriminator", "DiscriminatorConfig", "GeneratorConfig", "GeneratorLoadError",
            "MAX_COUNT", "SEED_LIMIT"]

@@ -121,7 +121,9 @@ def require_token(token: str | None = None) -> str:
 def push_folder(folder, repo_id: str, *, private: bool = False, revision: str | None = None,
                 commit_message: str | None = None, token: str | None = None):
     """Upload a saved generator folder (weights, config, regenerated model card, images) in one commit."""
-    from .card import write_card  # card and networks import this module: import late to avoid a cycle
+    from .card import (
+        write_card,  # card and networks import this module: import late to avoid a cycle
+    )
 
     token = require_token(token)
     folder = Path(folder)

@@ -74,24 +74,35 @@ def to_uint8(images: torch.Tensor) -> np.ndarray:
     return ((images[:, 0] + 1) * 127.5).round().clamp(0, 255).to(torch.uint8).cpu().numpy()
 
 
+def truncate(z: torch.Tensor, psi: float) -> torch.Tensor:
+    """Truncation trick: the latent prior is N(0, I), whose mean is 0, so pulling towards it scales z by psi."""
+    return z if psi == 1.0 else z * psi
+
+
+def render(generator, z: torch.Tensor, embeddings: torch.Tensor) -> np.ndarray:
+    """uint8 images (N, 28, 28) from latents (N, z_dim) and class embeddings (N, embed_dim), in eval mode."""
+    device = next(generator.parameters()).device
+    was_training = generator.training
+    generator.eval()
+    try:
+        with torch.inference_mode():
+            return np.concatenate([
+                to_uint8(generator.synthesize(z[i : i + CHUNK].to(device), embeddings[i : i + CHUNK].to(device)))
+                for i in range(0, len(z), CHUNK)])
+    finally:
+        generator.train(was_training)
+
+
+def class_embeddings(generator, digits: Sequence[int]) -> torch.Tensor:
+    """The generator's class embeddings for these digits: (N, embed_dim)."""
+    with torch.inference_mode():
+        return generator.class_embed.weight.detach().cpu()[torch.tensor(list(digits), dtype=torch.long)]
+
+
 def generate_images(generator, digit, seed: int = 0, count: int | None = None, psi: float = 1.0) -> np.ndarray:
     """Validated, seeded generation with `generator`; see DigitGenerator.generate."""
     digits = check_digits(digit, count)
     seed = check_seed(seed, len(digits))
     psi = check_psi(psi)
-    device = next(generator.parameters()).device
-    was_training = generator.training
-    generator.eval()
-    try:
-        out = []
-        with torch.inference_mode():
-            for start in range(0, len(digits), CHUNK):
-                part = digits[start : start + CHUNK]
-                z = latents_for_seeds(range(seed + start, seed + start + len(part)), generator.config.z_dim)
-                # truncation trick: the latent prior is N(0, I), so its mean is 0 and psi scales z
-                z = (z * psi).to(device) if psi != 1.0 else z.to(device)
-                labels = torch.tensor(part, device=device)
-                out.append(to_uint8(generator(z, labels)))
-    finally:
-        generator.train(was_training)
-    return np.concatenate(out)
+    z = truncate(latents_for_seeds(range(seed, seed + len(digits)), generator.config.z_dim), psi)
+    return render(generator, z, class_embeddings(generator, digits))
