@@ -117,9 +117,18 @@ def parse_seeds(value) -> list[int]:
     return seeds
 
 
-def upscale(img: np.ndarray) -> Image.Image:
-    """A 28x28 uint8 digit as a SCALE-times larger image, nearest-neighbour so pixels stay crisp."""
-    return Image.fromarray(img).resize((img.shape[1] * SCALE, img.shape[0] * SCALE), Image.NEAREST)
+def upscale(img: np.ndarray, scale: int = SCALE) -> Image.Image:
+    """A 28x28 uint8 digit as a scale-times larger image, nearest-neighbour so pixels stay crisp."""
+    return Image.fromarray(img).resize((img.shape[1] * scale, img.shape[0] * scale), Image.NEAREST)
+
+
+def write_gif(data: bytes, keep: int = 256) -> str:
+    """Write a GIF for the page to show, deleting all but the newest `keep` so the folder stays small."""
+    with tempfile.NamedTemporaryFile(suffix=".gif", delete=False, dir=GIF_DIR) as f:
+        f.write(data)
+    for old in sorted(Path(GIF_DIR).glob("*.gif"), key=os.path.getmtime)[:-keep]:
+        old.unlink(missing_ok=True)
+    return f.name
 
 
 def generate(digit, seed, count, psi=1.0) -> list[tuple[Image.Image, str]]:
@@ -147,9 +156,8 @@ def morph(digit_a, seed_a, digit_b, seed_b, frames, psi=1.0) -> tuple[list[tuple
             or not 2 <= frames <= explore.MAX_FRAMES:
         raise gr.Error(f"Frames must be a whole number from 2 to {explore.MAX_FRAMES}, got {frames!r}.")
     images = explore.morph(GENERATOR, start, end, int(frames), parse_psi(psi))
-    with tempfile.NamedTemporaryFile(suffix=".gif", delete=False, dir=GIF_DIR) as f:
-        f.write(explore.to_gif(images, scale=SCALE))
-    return [(upscale(img), f"frame {i + 1}/{len(images)}") for i, img in enumerate(images)], f.name
+    gif_path = write_gif(explore.to_gif(images, scale=SCALE))
+    return [(upscale(img), f"frame {i + 1}/{len(images)}") for i, img in enumerate(images)], gif_path
 
 
 def explore_latent(digit, seed, *offsets_and_psi) -> Image.Image:
@@ -157,7 +165,7 @@ def explore_latent(digit, seed, *offsets_and_psi) -> Image.Image:
     *offsets, psi = offsets_and_psi
     digit, seed, psi = parse_digit(digit, allow_random=False), parse_seed(seed), parse_psi(psi)
     try:
-        return upscale(explore.explore(GENERATOR, digit, seed, [float(o) for o in offsets], psi)[0])
+        return upscale(explore.explore(GENERATOR, digit, seed, [float(o) for o in offsets], psi)[0], 2 * SCALE)
     except (ValueError, TypeError) as e:
         raise gr.Error(f"Sliders: {e}.") from None
 
@@ -234,7 +242,7 @@ with gr.Blocks(title="Handwritten digit GAN") as demo:
                            for k in range(NUM_DIRECTIONS)]
                 explore_psi = psi_slider("explore-psi")
             explore_image = gr.Image(label="Digit", type="pil", format="png", elem_id="explore-image",
-                                     elem_classes="digits", height=280)
+                                     elem_classes="digits", height=300)
 
     inputs = [digit_in, seed_in, count_in, psi_in]
     generate_btn.click(generate, inputs, gallery, api_name="generate", **QUEUE)
@@ -248,6 +256,9 @@ with gr.Blocks(title="Handwritten digit GAN") as demo:
     explore_inputs = [explore_digit, explore_seed, *sliders, explore_psi]
     gr.on([c.change for c in explore_inputs], explore_latent, explore_inputs, explore_image, api_name="explore",
           trigger_mode="always_last", **QUEUE)
+    # fill the other tabs on page load too, so none opens empty
+    demo.load(style_row, [style_seeds_in, style_psi_in], style_gallery, api_visibility="private", **QUEUE)
+    demo.load(explore_latent, explore_inputs, explore_image, api_visibility="private", **QUEUE)
 
 demo.queue(max_size=256)
 

@@ -65,7 +65,7 @@ def test_generate_endpoint_is_listed(client):
     api = client.view_api(print_info=False, return_format="dict")
     assert "/generate" in api["named_endpoints"]
     params = [p["parameter_name"] for p in api["named_endpoints"]["/generate"]["parameters"]]
-    assert params == ["digit", "seed", "count"]
+    assert params == ["digit", "seed", "count", "psi"]
 
 
 def test_generate_returns_count_pngs_of_the_expected_size_with_captions(client):
@@ -117,3 +117,33 @@ def test_unreachable_hub_repo_falls_back_to_bundled_weights():
         proc.terminate()
         output = proc.communicate(timeout=30)[0]
     assert "falling back to the bundled weights" in output and "someone/missing-model" in output
+
+
+def test_explorer_endpoints_are_listed_and_deterministic(client):
+    api = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
+    assert {"/generate", "/style_row", "/morph", "/explore"} <= set(api)
+    row = client.predict("4", 1.0, api_name="/style_row")
+    assert [item["caption"] for item in row] == [f"digit {d} · seed 4" for d in range(10)]
+    assert all(img.shape == (112, 112) for img in images(row))
+    plain = images(client.predict(6, "4", 1, api_name="/generate"))[0]
+    assert np.abs(images(row)[6].astype(int) - plain.astype(int)).max() <= 1  # the same latent as seed 4
+
+
+def test_morph_endpoint_returns_frames_and_a_gif(client):
+    frames, gif = client.predict(3, "1", 8, "2", 8, 1.0, api_name="/morph")
+    assert len(frames) == 8
+    with Image.open(gif) as img:
+        assert img.format == "GIF" and img.n_frames == 8
+    again, _ = client.predict(3, "1", 8, "2", 8, 1.0, api_name="/morph")
+    assert all(np.array_equal(a, b) for a, b in zip(images(frames), images(again)))
+
+
+def test_explore_endpoint_and_its_errors(client):
+    path = client.predict(5, "0", 0, 0, 0, 0, 1.0, api_name="/explore")
+    with Image.open(path) as img:
+        assert img.size == (224, 224)
+    with pytest.raises(Exception, match="maximum"):
+        client.predict(5, "0", 0, 0, 0, 7, 1.0, api_name="/explore")
+    with pytest.raises(Exception, match="Seed must be"):
+        client.predict(5, "zz", 0, 0, 0, 0, 1.0, api_name="/explore")
+    assert len(client.predict(1, "1", 1, api_name="/generate")) == 1

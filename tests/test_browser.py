@@ -72,6 +72,22 @@ def test_bad_seed_shows_an_error_and_the_page_keeps_working(page):
     page.get_by_text("digit 3 · seed 5", exact=True).first.wait_for(timeout=30_000)
 
 
+def test_explorer_slider_updates_the_digit(page):
+    page.get_by_role("tab", name="Explore").click()
+    image = page.locator("#explore-image img")
+    slider = page.locator("#direction-1 input[type=number]")
+    slider.fill("2.5")
+    slider.press("Enter")
+    image.wait_for(timeout=30_000)
+    first = image.get_attribute("src")
+    slider.fill("-2.5")
+    slider.press("Enter")
+    page.wait_for_function("src => { const i = document.querySelector('#explore-image img'); "
+                           "return i && i.src !== src && i.complete; }", arg=first, timeout=30_000)
+    page.screenshot(path=str(ARTIFACTS / "app_explore.png"), full_page=True)
+    page.get_by_role("tab", name="Generate").click()
+
+
 def test_phone_width_layout(page):
     page.set_viewport_size({"width": 390, "height": 844})
     page.locator("#generate").scroll_into_view_if_needed()
