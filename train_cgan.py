@@ -16,6 +16,7 @@ import random
 import shlex
 import shutil
 import sys
+import tempfile
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -44,6 +45,7 @@ from model.networks import (
 )
 from model.progress import plot_losses, progress_gif
 
+MAX_ROLLBACKS = 3
 PRESETS = {
     "quick": dict(epochs=4),
     "full": dict(epochs=20),
@@ -80,6 +82,8 @@ def parse_args(argv=None):
     p.add_argument("--hub-revision", help="with --push-to-hub: branch to commit to (default main)")
     p.add_argument("--commit-message", help="with --push-to-hub: commit message")
     p.add_argument("--tensorboard", action="store_true", help="also log scalars and grids to OUT_DIR/tensorboard")
+    p.add_argument("--skip-nonfinite", action="store_true",
+                   help=f"on a NaN/inf loss, roll back to the last checkpoint with new noise ({MAX_ROLLBACKS} times max)")
     p.add_argument("--no-eval", action="store_true", help="skip the final evaluation (10k samples, ~30 s on CPU)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (logs a line per epoch)")
     args = p.parse_args(argv)
@@ -87,6 +91,28 @@ def parse_args(argv=None):
         if getattr(args, key) is None:
             setattr(args, key, value)
     return args
+
+
+def check_writable(*folders: Path) -> None:
+    """Create the output folders and write a probe file in each, so a bad path fails before training."""
+    for folder in folders:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=folder):
+                pass
+        except OSError as e:
+            sys.exit(f"error: cannot write to {folder}: {e.strerror or e}")
+
+
+def numpy_state() -> list:
+    """NumPy's global RNG state as plain lists and numbers (loadable with weights_only=True)."""
+    name, keys, pos, has_gauss, cached = np.random.get_state()
+    return [name, keys.tolist(), pos, has_gauss, cached]
+
+
+def set_numpy_state(state: list) -> None:
+    name, keys, pos, has_gauss, cached = state
+    np.random.set_state((name, np.array(keys, dtype=np.uint32), pos, has_gauss, cached))
 
 
 def pick_device(name: str) -> torch.device:
@@ -139,8 +165,8 @@ def main(argv=None):
             sys.exit(f"error: {e}")
     out_dir = Path(args.out_dir)
     save_dir = Path(args.save_dir or out_dir / "generator")
-    (out_dir / "samples").mkdir(parents=True, exist_ok=True)
     ckpt_dir = out_dir / "checkpoints"
+    check_writable(out_dir / "samples", ckpt_dir, save_dir)
     device = pick_device(args.device)
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -177,6 +203,16 @@ def main(argv=None):
     step = 0
     history = []  # rows [step, loss_d, loss_g, aux_d, aux_g], every 20 steps, for the loss plot
 
+    # a full disk found after an hour of training is an hour lost: check for room for the checkpoints first
+    n_g, n_d = (sum(p.numel() for p in m.parameters()) for m in (G, D))
+    checkpoint_bytes = 4 * (4 * n_g + 3 * n_d)  # G, EMA and Adam's two moments for G; D and its two moments
+    needed = checkpoint_bytes * (args.keep + 1) + 50 * 2**20
+    free = shutil.disk_usage(out_dir).free
+    if free < needed:
+        sys.exit(f"error: not enough free disk space in {out_dir}: about {needed / 2**20:.0f} MiB needed for "
+                 f"{args.keep} checkpoints and samples, {free / 2**20:.0f} MiB free")
+    rollbacks = 0
+
     def state_dict():
         return {
             "step": step, "g_config": asdict(g_config), "d_config": asdict(d_config), "args": vars(args),
@@ -184,13 +220,11 @@ def main(argv=None):
             "opt_g": opt_g.state_dict(), "opt_d": opt_d.state_dict(),
             "sched_g": sched_g.state_dict(), "sched_d": sched_d.state_dict(),
             "noise_rng": noise_rng.get_state(), "torch_rng": torch.get_rng_state(),
-            "python_rng": random.getstate(), "history": history,
+            "python_rng": random.getstate(), "numpy_rng": numpy_state(), "history": history,
         }
 
-    if args.resume:
-        path = latest_checkpoint(ckpt_dir)
-        if path is None:
-            sys.exit(f"error: --resume given but there is no checkpoint in {ckpt_dir}")
+    def restore(path):
+        nonlocal step, history
         ckpt = load_checkpoint(path)
         if ckpt["g_config"] != asdict(g_config) or ckpt["d_config"] != asdict(d_config):
             sys.exit(f"error: {path} was trained with a different model config: {ckpt['g_config']}")
@@ -200,8 +234,14 @@ def main(argv=None):
         noise_rng.set_state(ckpt["noise_rng"])
         torch.set_rng_state(ckpt["torch_rng"])
         random.setstate(ckpt["python_rng"])
-        history = ckpt["history"]
-        step = ckpt["step"]
+        set_numpy_state(ckpt["numpy_rng"])
+        history, step = ckpt["history"], ckpt["step"]
+
+    if args.resume:
+        path = latest_checkpoint(ckpt_dir)
+        if path is None:
+            sys.exit(f"error: --resume given but there is no checkpoint in {ckpt_dir}")
+        restore(path)
         print(f"resumed from {path} at step {step}")
 
     writer = None
@@ -245,6 +285,21 @@ def main(argv=None):
             (loss_adv_g + args.aux_weight_g * loss_aux_g).backward()
             opt_g.step()
 
+            # non-finite losses: stop (or, with --skip-nonfinite, roll back to the last checkpoint with new noise)
+            if not torch.isfinite(loss_adv_d + loss_aux_d + loss_adv_g + loss_aux_g):
+                last = latest_checkpoint(ckpt_dir)
+                if not (args.skip_nonfinite and last is not None and rollbacks < MAX_ROLLBACKS):
+                    sys.exit(f"error: non-finite loss at step {step + 1} (loss_d {loss_adv_d.item()}, "
+                             f"loss_g {loss_adv_g.item()}); last good checkpoint: {last or 'none yet'}. "
+                             "Lower the learning rates, or use --skip-nonfinite to roll back and go on.")
+                restore(last)
+                rollbacks += 1
+                noise_rng.manual_seed(args.seed + 1_000_003 * rollbacks)  # the same noise would fail the same way
+                print(f"warning: non-finite loss; rolled back to {last} (step {step}), rollback {rollbacks}")
+                bar.n = step
+                bar.refresh()
+                break
+
             # (3) EMA of G (warm-up: short memory at first, so early EMA is not stuck at init)
             update_ema(G_ema, G, min(args.ema_decay, (1 + step) / (10 + step)))
             sched_g.step()
@@ -255,17 +310,20 @@ def main(argv=None):
             if step % 20 == 0:
                 losses = dict(d=loss_adv_d.item(), g=loss_adv_g.item(),
                               aux_d=loss_aux_d.item(), aux_g=loss_aux_g.item())
-                if not all(map(np.isfinite, losses.values())):
-                    sys.exit(f"error: non-finite loss at step {step}: {losses}; last good checkpoint: "
-                             f"{latest_checkpoint(ckpt_dir)}")
                 bar.set_postfix({k: f"{v:.3f}" for k, v in losses.items()})
                 history.append([step, *losses.values()])
                 if writer:
                     for name, value in losses.items():
                         writer.add_scalar(f"loss/{name}", value, step)
             if step % args.checkpoint_every == 0 or pos == steps_per_epoch or step == total_steps:
+                bad = [name for m in (G, D) for name, p in m.named_parameters() if not torch.isfinite(p).all()]
+                if bad:  # never let a broken model become the "last good" checkpoint
+                    sys.exit(f"error: non-finite weights at step {step} ({', '.join(bad[:3])}); last good "
+                             f"checkpoint: {latest_checkpoint(ckpt_dir) or 'none yet'}")
                 save_checkpoint(state_dict(), ckpt_dir, step, args.keep)
 
+        if pos < steps_per_epoch and step < total_steps:
+            continue  # rolled back mid-epoch: go on from the restored step
         # end of epoch (or of a --max-steps run): the fixed-seed grid, from a BN-recalibrated copy of the EMA weights
         sampler = copy.deepcopy(G_ema)
         recalibrate_bn(sampler)

@@ -7,6 +7,7 @@ import time
 
 import pytest
 import torch
+from PIL import Image
 from safetensors.torch import load_file
 from torchvision.io import read_image
 
@@ -27,7 +28,8 @@ def train(out_dir, *extra, check=True):
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory, mnist_dir):
     out = tmp_path_factory.mktemp("run")
-    result = train(out, "--epochs", "2", "--checkpoint-every", "5", "--keep", "2", "--data-dir", str(mnist_dir))
+    result = train(out, "--epochs", "2", "--checkpoint-every", "5", "--keep", "2", "--data-dir", str(mnist_dir),
+                   "--tensorboard")
     return out, result.stdout
 
 
@@ -39,6 +41,15 @@ def test_writes_a_grid_per_epoch_and_an_overview(tiny_run):
     assert grid.shape == (1, 10 * 30 + 2, 10 * 30 + 2)  # 10 digits x 10 seeds of 28 px, 2 px padding
     overview = read_image(str(out / "samples" / "overview.png"))
     assert overview.shape[1:] == (302, 2 * 32)  # one 32-px column per epoch
+
+
+def test_writes_a_progress_gif_a_loss_plot_and_tensorboard_events(tiny_run):
+    out, _ = tiny_run
+    with Image.open(out / "samples" / "progress.gif") as gif:
+        assert gif.n_frames == 2  # one frame per epoch
+    with Image.open(out / "samples" / "losses.png") as plot:
+        assert plot.format == "PNG" and plot.size[0] > 500
+    assert list((out / "tensorboard").glob("events.out.tfevents.*"))
 
 
 def test_rotates_checkpoints_and_stores_the_model_config(tiny_run):
@@ -95,3 +106,30 @@ def test_missing_data_fails_with_advice(tmp_path):
     result = train(tmp_path / "run", "--max-steps", "2", "--data-dir", str(empty), check=False)
     assert result.returncode != 0
     assert "train-images-idx3-ubyte.gz" in result.stderr and str(empty) in result.stderr
+
+
+def test_non_finite_loss_stops_with_the_step_and_the_last_good_checkpoint(tmp_path, mnist_dir):
+    result = train(tmp_path, "--max-steps", "4", "--lr-g", "1e30", "--lr-d", "1e30", "--data-dir", str(mnist_dir),
+                   check=False)
+    assert result.returncode != 0
+    assert "non-finite loss at step 1" in result.stderr and "last good checkpoint: none yet" in result.stderr
+    assert not list((tmp_path / "checkpoints").glob("*.pt"))  # nothing broken was saved
+
+
+def test_checkpoint_with_broken_weights_is_rolled_back_at_most_three_times(tmp_path, mnist_dir):
+    train(tmp_path, "--epochs", "1", "--checkpoint-every", "4", "--data-dir", str(mnist_dir))
+    path = tmp_path / "checkpoints" / "step_0000008.pt"
+    state = load_checkpoint(path)
+    state["G"]["fc.weight"].fill_(float("nan"))
+    torch.save(state, path)
+    result = train(tmp_path, "--epochs", "2", "--checkpoint-every", "4", "--data-dir", str(mnist_dir), "--resume",
+                   "--skip-nonfinite", check=False)
+    assert result.stdout.count("rolled back to") == 3
+    assert result.returncode != 0 and "non-finite loss at step 9" in result.stderr
+
+
+def test_unwritable_output_folder_fails_before_training(tmp_path, mnist_dir):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = train(blocker / "run", "--max-steps", "2", "--data-dir", str(mnist_dir), check=False)
+    assert result.returncode != 0 and "cannot write to" in result.stderr and "training on" not in result.stdout
