@@ -8,6 +8,7 @@ Weights: the Hub repo in $CGAN_MODEL_REPO (at $CGAN_MODEL_REVISION, if set), els
 
 import argparse
 import logging
+import math
 import os
 import secrets
 import tempfile
@@ -170,6 +171,17 @@ def explore_latent(digit, seed, *offsets_and_psi) -> Image.Image:
         raise gr.Error(f"Sliders: {e}.") from None
 
 
+class CheckedSlider(gr.Slider):
+    """A slider whose API input is type-checked first: Gradio's own bounds check crashes on None or text."""
+
+    is_template = True  # Gradio's mechanism for subclasses: render with the parent's (Slider's) front end
+
+    def preprocess(self, payload):
+        if isinstance(payload, bool) or not isinstance(payload, (int, float)) or not math.isfinite(payload):
+            raise gr.Error(f"{self.label} must be a number from {self.minimum} to {self.maximum}, got {payload!r}.")
+        return super().preprocess(payload)
+
+
 def random_seed() -> str:
     """A fresh seed for the seed box (32 bits: short enough to note down)."""
     return str(secrets.randbelow(2**32))
@@ -183,8 +195,8 @@ DIGITS = [(str(d), d) for d in range(10)]
 QUEUE = dict(concurrency_limit=1, concurrency_id="model")  # one generation at a time, each using THREADS threads
 
 
-def psi_slider(elem_id: str) -> gr.Slider:
-    return gr.Slider(0, 1, value=1, step=0.05, label="Truncation ψ (lower: cleaner, less varied)", elem_id=elem_id)
+def psi_slider(elem_id: str) -> CheckedSlider:
+    return CheckedSlider(0, 1, value=1, step=0.05, label="Truncation ψ (lower: cleaner, less varied)", elem_id=elem_id)
 
 
 with gr.Blocks(title="Handwritten digit GAN") as demo:
@@ -197,7 +209,7 @@ with gr.Blocks(title="Handwritten digit GAN") as demo:
                 with gr.Row():
                     seed_in = gr.Textbox(value="42", label="Seed", max_lines=1, elem_id="seed", scale=3)
                     random_btn = gr.Button("Random seed", elem_id="random-seed", scale=1)
-                count_in = gr.Slider(1, MAX_BATCH, value=16, step=1, label="Batch size", elem_id="count")
+                count_in = CheckedSlider(1, MAX_BATCH, value=16, step=1, label="Batch size", elem_id="count")
                 psi_in = psi_slider("psi")
                 generate_btn = gr.Button("Generate", variant="primary", elem_id="generate")
                 gr.Markdown(WEIGHTS_NOTE, elem_id="weights-note")
@@ -223,7 +235,7 @@ with gr.Blocks(title="Handwritten digit GAN") as demo:
             morph_digit_b = gr.Dropdown(DIGITS, value=8, label="To digit", elem_id="morph-digit-b")
             morph_seed_b = gr.Textbox(value="2", label="To seed", max_lines=1, elem_id="morph-seed-b")
         with gr.Row():
-            morph_frames = gr.Slider(2, explore.MAX_FRAMES, value=16, step=1, label="Frames", elem_id="morph-frames")
+            morph_frames = CheckedSlider(2, explore.MAX_FRAMES, value=16, step=1, label="Frames", elem_id="morph-frames")
             morph_psi = psi_slider("morph-psi")
             morph_btn = gr.Button("Morph", variant="primary", elem_id="morph-go")
         with gr.Row():
@@ -237,7 +249,7 @@ with gr.Blocks(title="Handwritten digit GAN") as demo:
             with gr.Column():
                 explore_digit = gr.Dropdown(DIGITS, value=5, label="Digit", elem_id="explore-digit")
                 explore_seed = gr.Textbox(value="0", label="Seed", max_lines=1, elem_id="explore-seed")
-                sliders = [gr.Slider(-explore.MAX_OFFSET, explore.MAX_OFFSET, value=0, step=0.1,
+                sliders = [CheckedSlider(-explore.MAX_OFFSET, explore.MAX_OFFSET, value=0, step=0.1,
                                      label=f"Direction {k + 1}", elem_id=f"direction-{k + 1}")
                            for k in range(NUM_DIRECTIONS)]
                 explore_psi = psi_slider("explore-psi")

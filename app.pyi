@@ -1,0 +1,293 @@
+"""Gradio app: pick a digit and a seed, get a gallery of generated handwritten digits.
+
+    python app.py                 # http://127.0.0.1:7860 (GRADIO_SERVER_NAME / GRADIO_SERVER_PORT override)
+    python app.py --share         # also ask Gradio for a public link (or GRADIO_SHARE=1)
+
+Weights: the Hub repo in $CGAN_MODEL_REPO (at $CGAN_MODEL_REVISION, if set), else the bundled weights/ folder.
+"""
+
+import argparse
+import logging
+import math
+import os
+import secrets
+import tempfile
+from pathlib import Path
+
+import gradio as gr
+import numpy as np
+import torch
+from PIL import Image
+
+from model import DigitGenerator, GeneratorLoadError, explore
+from model.explore import MAX_STYLE_SEEDS, NUM_DIRECTIONS
+from model.sampling import SEED_LIMIT, check_psi
+
+REPO_ENV, REVISION_ENV = "CGAN_MODEL_REPO", "CGAN_MODEL_REVISION"
+BUNDLED_WEIGHTS = Path(__file__).parent / "weights"
+MAX_BATCH = 64  # gallery size cap: keeps one request well under a second on a 2-core CPU
+SCALE = 4  # 28 px digits are shown (and downloaded) as 112 px, nearest-neighbour so pixels stay crisp
+THREADS = int(os.environ.get("CGAN_THREADS", "2"))
+RANDOM = "random"
+GIF_DIR = tempfile.mkdtemp(prefix="digit-gan-gifs-")
+
+log = logging.getLogger("app")
+
+
+def load_generator() -> tuple[DigitGenerator, str]:
+    """The generator and a line saying where it came from: the configured Hub repo, else the bundled weights."""
+    repo, revision = os.environ.get(REPO_ENV, "").strip(), os.environ.get(REVISION_ENV, "").strip() or None
+    if repo:
+        try:
+            generator = DigitGenerator.from_pretrained(repo, revision=revision)
+            return generator, f"Weights: Hub repo `{repo}` at revision `{revision or 'main'}`."
+        except GeneratorLoadError as e:
+            log.warning("could not load %s from the Hub, falling back to the bundled weights: %s", repo, e)
+            return (DigitGenerator.from_pretrained(BUNDLED_WEIGHTS),
+                    f"Weights: bundled `weights/`, because loading from the Hub failed. {e}")
+    return DigitGenerator.from_pretrained(BUNDLED_WEIGHTS), "Weights: bundled `weights/`."
+
+
+torch.set_num_threads(THREADS)
+GENERATOR, WEIGHTS_NOTE = load_generator()
+
+
+def parse_seed(value) -> int:
+    """A seed from the seed box (text or number): a whole number in [0, 2**63), else gr.Error."""
+    text = str(value).strip() if value is not None else ""
+    if not text:
+        raise gr.Error("Seed is empty: enter a whole number from 0 to 2**63 - 1, or press 'Random seed'.")
+    if isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    if not (text.isascii() and text.isdigit()):
+        raise gr.Error(f"Seed must be a whole number from 0 to 2**63 - 1, got {text[:40]!r}.")
+    seed = int(text)
+    if seed >= SEED_LIMIT:
+        raise gr.Error(f"Seed must be below 2**63 = {SEED_LIMIT}, got {text[:40]}.")
+    return seed
+
+
+def parse_count(value) -> int:
+    """Batch size 1..MAX_BATCH as int, else gr.Error."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value) \
+            or not 1 <= value <= MAX_BATCH:
+        raise gr.Error(f"Batch size must be a whole number from 1 to {MAX_BATCH}, got {value!r}.")
+    return int(value)
+
+
+def parse_digit(value, allow_random: bool = True) -> int | str:
+    """A digit 0-9 (int or numeric string) or, where allowed, 'random', else gr.Error."""
+    if allow_random and isinstance(value, str) and value.strip().lower() == RANDOM:
+        return RANDOM
+    text = str(value).strip()
+    if isinstance(value, bool) or not (text.isascii() and text.isdigit()) or int(text) > 9:
+        allowed = "0-9 or 'random'" if allow_random else "0-9"
+        raise gr.Error(f"Digit must be {allowed}, got {value!r}.")
+    return int(text)
+
+
+def digits_for(digit: int | str, seed: int, count: int) -> list[int]:
+    """Per-image digits; 'random' draws image i's digit from seed + i, so captions reproduce every image."""
+    if digit != RANDOM:
+        return [digit] * count
+    return [int(np.random.default_rng([seed + i, 10]).integers(10)) for i in range(count)]
+
+
+def parse_psi(value) -> float:
+    """Truncation psi in [0, 1], else gr.Error."""
+    try:
+        return check_psi(value)
+    except ValueError as e:
+        raise gr.Error(f"Truncation {e}.") from None
+
+
+def parse_seeds(value) -> list[int]:
+    """Seeds like '3', '1, 5, 9' or '0-4' (at most MAX_STYLE_SEEDS), else gr.Error."""
+    seeds = []
+    for part in str(value if value is not None else "").split(","):
+        first, _, last = part.strip().partition("-") if not part.strip().startswith("-") else (part, "", "")
+        if last:
+            lo, hi = parse_seed(first), parse_seed(last)
+            if hi < lo or hi - lo >= MAX_STYLE_SEEDS:
+                raise gr.Error(f"Seed range {part.strip()!r} must go upwards and hold at most {MAX_STYLE_SEEDS} seeds.")
+            seeds.extend(range(lo, hi + 1))
+        else:
+            seeds.append(parse_seed(first))
+    if len(seeds) > MAX_STYLE_SEEDS:
+        raise gr.Error(f"Give at most {MAX_STYLE_SEEDS} seeds, got {len(seeds)}.")
+    return seeds
+
+
+def upscale(img: np.ndarray, scale: int = SCALE) -> Image.Image:
+    """A 28x28 uint8 digit as a scale-times larger image, nearest-neighbour so pixels stay crisp."""
+    return Image.fromarray(img).resize((img.shape[1] * scale, img.shape[0] * scale), Image.NEAREST)
+
+
+def write_gif(data: bytes, keep: int = 256) -> str:
+    """Write a GIF for the page to show, deleting all but the newest `keep` so the folder stays small."""
+    with tempfile.NamedTemporaryFile(suffix=".gif", delete=False, dir=GIF_DIR) as f:
+        f.write(data)
+    for old in sorted(Path(GIF_DIR).glob("*.gif"), key=os.path.getmtime)[:-keep]:
+        old.unlink(missing_ok=True)
+    return f.name
+
+
+def generate(digit, seed, count, psi=1.0) -> list[tuple[Image.Image, str]]:
+    """Gallery items (upscaled PNG-ready image, caption 'digit D · seed S') for the app and the /generate API."""
+    digit, seed, count, psi = parse_digit(digit), parse_seed(seed), parse_count(count), parse_psi(psi)
+    if seed + count > SEED_LIMIT:
+        raise gr.Error("Seed + batch size - 1 must be below 2**63; lower the seed or the batch size.")
+    digits = digits_for(digit, seed, count)
+    images = GENERATOR.generate(digits, seed=seed, psi=psi)  # (count, 28, 28) uint8, under torch.inference_mode
+    return [(upscale(img), f"digit {d} · seed {seed + i}") for i, (img, d) in enumerate(zip(images, digits))]
+
+
+def style_row(seeds, psi=1.0) -> list[tuple[Image.Image, str]]:
+    """Digits 0-9 in each seed's handwriting (one latent per seed, class varied), for the app and /style_row."""
+    seeds, psi = parse_seeds(seeds), parse_psi(psi)
+    images = explore.style_grid(GENERATOR, seeds, psi)
+    return [(upscale(img), f"digit {i % 10} · seed {seeds[i // 10]}") for i, img in enumerate(images)]
+
+
+def morph(digit_a, seed_a, digit_b, seed_b, frames, psi=1.0) -> tuple[list[tuple[Image.Image, str]], str]:
+    """Frames from (digit_a, seed_a) to (digit_b, seed_b) and the path of an animated GIF, for the app and /morph."""
+    start, end = (parse_digit(digit_a, allow_random=False), parse_seed(seed_a)), \
+        (parse_digit(digit_b, allow_random=False), parse_seed(seed_b))
+    if isinstance(frames, bool) or not isinstance(frames, (int, float)) or frames != int(frames) \
+            or not 2 <= frames <= explore.MAX_FRAMES:
+        raise gr.Error(f"Frames must be a whole number from 2 to {explore.MAX_FRAMES}, got {frames!r}.")
+    images = explore.morph(GENERATOR, start, end, int(frames), parse_psi(psi))
+    gif_path = write_gif(explore.to_gif(images, scale=SCALE))
+    return [(upscale(img), f"frame {i + 1}/{len(images)}") for i, img in enumerate(images)], gif_path
+
+
+def explore_latent(digit, seed, *offsets_and_psi) -> Image.Image:
+    """One digit with its latent moved along the fixed directions, for the sliders and /explore."""
+    *offsets, psi = offsets_and_psi
+    digit, seed, psi = parse_digit(digit, allow_random=False), parse_seed(seed), parse_psi(psi)
+    try:
+        return upscale(explore.explore(GENERATOR, digit, seed, [float(o) for o in offsets], psi)[0], 2 * SCALE)
+    except (ValueError, TypeError) as e:
+        raise gr.Error(f"Sliders: {e}.") from None
+
+from gradio.events import Dependency
+
+class CheckedSlider(gr.Slider):
+    """A slider whose API input is type-checked first: Gradio's own bounds check crashes on None or text."""
+
+    is_template = True  # Gradio's mechanism for subclasses: render with the parent's (Slider's) front end
+
+    def preprocess(self, payload):
+        if isinstance(payload, bool) or not isinstance(payload, (int, float)) or not math.isfinite(payload):
+            raise gr.Error(f"{self.label} must be a number from {self.minimum} to {self.maximum}, got {payload!r}.")
+        return super().preprocess(payload)
+    from typing import Callable, Literal, Sequence, Any, TYPE_CHECKING
+    from gradio.blocks import Block
+    if TYPE_CHECKING:
+        from gradio.components import Timer
+        from gradio.components.base import Component
+
+
+def random_seed() -> str:
+    """A fresh seed for the seed box (32 bits: short enough to note down)."""
+    return str(secrets.randbelow(2**32))
+
+
+CSS = """
+.digits img { image-rendering: pixelated; }
+footer { display: none !important; }
+"""
+DIGITS = [(str(d), d) for d in range(10)]
+QUEUE = dict(concurrency_limit=1, concurrency_id="model")  # one generation at a time, each using THREADS threads
+
+
+def psi_slider(elem_id: str) -> CheckedSlider:
+    return CheckedSlider(0, 1, value=1, step=0.05, label="Truncation ψ (lower: cleaner, less varied)", elem_id=elem_id)
+
+
+with gr.Blocks(title="Handwritten digit GAN") as demo:
+    gr.Markdown("# Handwritten digit generator\nA class-conditional GAN trained on MNIST. "
+                "Pick a digit and a seed: the same pair always draws the same digit.")
+    with gr.Tab("Generate"):
+        with gr.Row():
+            with gr.Column(scale=1, min_width=280):
+                digit_in = gr.Radio(DIGITS + [("random", RANDOM)], value=7, label="Digit", elem_id="digit")
+                with gr.Row():
+                    seed_in = gr.Textbox(value="42", label="Seed", max_lines=1, elem_id="seed", scale=3)
+                    random_btn = gr.Button("Random seed", elem_id="random-seed", scale=1)
+                count_in = CheckedSlider(1, MAX_BATCH, value=16, step=1, label="Batch size", elem_id="count")
+                psi_in = psi_slider("psi")
+                generate_btn = gr.Button("Generate", variant="primary", elem_id="generate")
+                gr.Markdown(WEIGHTS_NOTE, elem_id="weights-note")
+            with gr.Column(scale=2):
+                gallery = gr.Gallery(label="Generated digits", format="png", columns=5, height="auto",
+                                     object_fit="contain", buttons=["download", "fullscreen"], elem_id="gallery",
+                                     elem_classes="digits")
+    with gr.Tab("Same handwriting"):
+        gr.Markdown("Each row keeps one seed's latent (its handwriting) and changes only the digit.")
+        with gr.Row():
+            style_seeds_in = gr.Textbox(value="0-3", label="Seeds (e.g. 7, or 1, 5, 9, or 0-3)", max_lines=1,
+                                        elem_id="style-seeds")
+            style_psi_in = psi_slider("style-psi")
+            style_btn = gr.Button("Draw", variant="primary", elem_id="style-draw")
+        style_gallery = gr.Gallery(label="Digits 0-9 per seed", format="png", columns=10, height="auto",
+                                   elem_id="style-gallery", elem_classes="digits")
+    with gr.Tab("Morph"):
+        gr.Markdown("Turn one (digit, seed) into another: spherical interpolation of the latent, "
+                    "linear interpolation of the class embedding.")
+        with gr.Row():
+            morph_digit_a = gr.Dropdown(DIGITS, value=3, label="From digit", elem_id="morph-digit-a")
+            morph_seed_a = gr.Textbox(value="1", label="From seed", max_lines=1, elem_id="morph-seed-a")
+            morph_digit_b = gr.Dropdown(DIGITS, value=8, label="To digit", elem_id="morph-digit-b")
+            morph_seed_b = gr.Textbox(value="2", label="To seed", max_lines=1, elem_id="morph-seed-b")
+        with gr.Row():
+            morph_frames = CheckedSlider(2, explore.MAX_FRAMES, value=16, step=1, label="Frames", elem_id="morph-frames")
+            morph_psi = psi_slider("morph-psi")
+            morph_btn = gr.Button("Morph", variant="primary", elem_id="morph-go")
+        with gr.Row():
+            morph_gif = gr.Image(label="Animation", type="filepath", format="gif", elem_id="morph-gif", scale=1,
+                                 elem_classes="digits")
+            morph_gallery = gr.Gallery(label="Frames", format="png", columns=8, height="auto", elem_id="morph-gallery",
+                                       elem_classes="digits", scale=3)
+    with gr.Tab("Explore"):
+        gr.Markdown(f"Move one digit's latent along {NUM_DIRECTIONS} fixed directions; the image follows the sliders.")
+        with gr.Row():
+            with gr.Column():
+                explore_digit = gr.Dropdown(DIGITS, value=5, label="Digit", elem_id="explore-digit")
+                explore_seed = gr.Textbox(value="0", label="Seed", max_lines=1, elem_id="explore-seed")
+                sliders = [CheckedSlider(-explore.MAX_OFFSET, explore.MAX_OFFSET, value=0, step=0.1,
+                                     label=f"Direction {k + 1}", elem_id=f"direction-{k + 1}")
+                           for k in range(NUM_DIRECTIONS)]
+                explore_psi = psi_slider("explore-psi")
+            explore_image = gr.Image(label="Digit", type="pil", format="png", elem_id="explore-image",
+                                     elem_classes="digits", height=300)
+
+    inputs = [digit_in, seed_in, count_in, psi_in]
+    generate_btn.click(generate, inputs, gallery, api_name="generate", **QUEUE)
+    seed_in.submit(generate, inputs, gallery, api_visibility="private", **QUEUE)
+    random_btn.click(random_seed, None, seed_in, api_visibility="private").then(
+        generate, inputs, gallery, api_visibility="private", **QUEUE)
+    demo.load(generate, inputs, gallery, api_visibility="private", **QUEUE)  # the page never opens empty
+    style_btn.click(style_row, [style_seeds_in, style_psi_in], style_gallery, api_name="style_row", **QUEUE)
+    morph_btn.click(morph, [morph_digit_a, morph_seed_a, morph_digit_b, morph_seed_b, morph_frames, morph_psi],
+                    [morph_gallery, morph_gif], api_name="morph", **QUEUE)
+    explore_inputs = [explore_digit, explore_seed, *sliders, explore_psi]
+    gr.on([c.change for c in explore_inputs], explore_latent, explore_inputs, explore_image, api_name="explore",
+          trigger_mode="always_last", **QUEUE)
+    # fill the other tabs on page load too, so none opens empty
+    demo.load(style_row, [style_seeds_in, style_psi_in], style_gallery, api_visibility="private", **QUEUE)
+    demo.load(explore_latent, explore_inputs, explore_image, api_visibility="private", **QUEUE)
+
+demo.queue(max_size=256)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--share", action="store_true", default=os.environ.get("GRADIO_SHARE", "") in ("1", "true", "True"))
+    args = p.parse_args()
+    demo.launch(server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
+                server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")), share=args.share, css=CSS)
+
+
+if __name__ == "__main__":
+    main()
