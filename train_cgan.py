@@ -12,6 +12,7 @@ the second half, EMA of the generator weights (the EMA copy is what gets saved).
 import argparse
 import copy
 import json
+import os
 import random
 import shlex
 import shutil
@@ -23,7 +24,10 @@ from pathlib import Path
 
 import numpy as np
 import torch
+import torch.distributed as dist
 import torch.nn.functional as F
+from torch.nn.parallel import DistributedDataParallel as DDP
+from torch.utils.data import DistributedSampler
 from tqdm import tqdm
 
 from model.card import write_card
@@ -72,7 +76,9 @@ def parse_args(argv=None):
     p.add_argument("--train-subset", type=int, help="train on the first N images only (for tests)")
     p.add_argument("--out-dir", default="runs/cgan", help="run folder: samples/, checkpoints/")
     p.add_argument("--save-dir", help="where save_pretrained writes the generator (default: OUT_DIR/generator)")
-    p.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
+    p.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N (under torchrun: each rank's GPU)")
+    p.add_argument("--amp", choices=["auto", "off"], default="auto", help="bf16 autocast on CUDA (default: auto)")
+    p.add_argument("--compile", action="store_true", help="torch.compile the generator and discriminator")
     p.add_argument("--threads", type=int, help="CPU threads for torch (default: torch's choice)")
     p.add_argument("--checkpoint-every", type=int, default=500, help="steps between checkpoints (and every epoch)")
     p.add_argument("--keep", type=int, default=3, help="checkpoints to keep")
@@ -83,7 +89,7 @@ def parse_args(argv=None):
     p.add_argument("--commit-message", help="with --push-to-hub: commit message")
     p.add_argument("--tensorboard", action="store_true", help="also log scalars and grids to OUT_DIR/tensorboard")
     p.add_argument("--skip-nonfinite", action="store_true",
-                   help=f"on a NaN/inf loss, roll back to the last checkpoint with new noise ({MAX_ROLLBACKS} times max)")
+                   help=f"on a NaN/inf loss, roll back to the last checkpoint, new noise ({MAX_ROLLBACKS} times max)")
     p.add_argument("--no-eval", action="store_true", help="skip the final evaluation (10k samples, ~30 s on CPU)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (logs a line per epoch)")
     args = p.parse_args(argv)
@@ -91,6 +97,12 @@ def parse_args(argv=None):
         if getattr(args, key) is None:
             setattr(args, key, value)
     return args
+
+
+def log(message: str) -> None:
+    """Print from rank 0 only (every process of a torchrun job runs this script)."""
+    if int(os.environ.get("RANK", "0")) == 0:
+        print(message, flush=True)
 
 
 def check_writable(*folders: Path) -> None:
@@ -163,11 +175,26 @@ def main(argv=None):
             require_token()  # fail now, not after hours of training
         except HubPushError as e:
             sys.exit(f"error: {e}")
+    # under torchrun: one process per GPU (NCCL) or per CPU worker (gloo); rank 0 alone logs and writes files
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    rank = int(os.environ.get("RANK", "0"))
+    distributed, is_main = world > 1, rank == 0
+    device = pick_device(args.device)
+    if distributed:
+        if device.type == "cuda":
+            device = torch.device("cuda", int(os.environ["LOCAL_RANK"]))
+            torch.cuda.set_device(device)
+        dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+        if args.batch_size % world:
+            sys.exit(f"error: --batch-size {args.batch_size} must be divisible by the {world} processes")
+    batch = args.batch_size // world  # per process; the effective batch stays --batch-size
+    use_amp = args.amp == "auto" and device.type == "cuda" and torch.cuda.is_bf16_supported()
+
     out_dir = Path(args.out_dir)
     save_dir = Path(args.save_dir or out_dir / "generator")
     ckpt_dir = out_dir / "checkpoints"
-    check_writable(out_dir / "samples", ckpt_dir, save_dir)
-    device = pick_device(args.device)
+    if is_main:
+        check_writable(out_dir / "samples", ckpt_dir, save_dir)
     if args.threads:
         torch.set_num_threads(args.threads)
     random.seed(args.seed)
@@ -183,7 +210,9 @@ def main(argv=None):
         images, labels = images[: args.train_subset], labels[: args.train_subset]
     real_all = to_model_range(images).to(device)  # (N, 1, 28, 28)
     labels_all = labels.to(device)
-    steps_per_epoch = len(real_all) // args.batch_size
+    sampler = DistributedSampler(range(len(real_all)), world, rank, seed=args.seed, drop_last=True) \
+        if distributed else None
+    steps_per_epoch = (len(sampler) if distributed else len(real_all)) // batch
     if steps_per_epoch == 0:
         sys.exit(f"error: batch size {args.batch_size} is larger than the {len(real_all)} training images")
     total_steps = args.epochs * steps_per_epoch
@@ -199,7 +228,11 @@ def main(argv=None):
     opt_d = torch.optim.Adam(D.parameters(), lr=args.lr_d, betas=tuple(args.betas))
     sched_g = torch.optim.lr_scheduler.LambdaLR(opt_g, lambda s: lr_factor(s, total_steps))
     sched_d = torch.optim.lr_scheduler.LambdaLR(opt_d, lambda s: lr_factor(s, total_steps))
-    noise_rng = torch.Generator(device=device).manual_seed(args.seed)
+    noise_rng = torch.Generator(device=device).manual_seed(args.seed + 7919 * rank)  # rank 0: as single-process
+    G_train = DDP(G) if distributed else G
+    D_train = DDP(D) if distributed else D
+    if args.compile:
+        G_train, D_train = torch.compile(G_train), torch.compile(D_train)
     step = 0
     history = []  # rows [step, loss_d, loss_g, aux_d, aux_g], every 20 steps, for the loss plot
 
@@ -207,7 +240,7 @@ def main(argv=None):
     n_g, n_d = (sum(p.numel() for p in m.parameters()) for m in (G, D))
     checkpoint_bytes = 4 * (4 * n_g + 3 * n_d)  # G, EMA and Adam's two moments for G; D and its two moments
     needed = checkpoint_bytes * (args.keep + 1) + 50 * 2**20
-    free = shutil.disk_usage(out_dir).free
+    free = shutil.disk_usage(out_dir).free if is_main else needed
     if free < needed:
         sys.exit(f"error: not enough free disk space in {out_dir}: about {needed / 2**20:.0f} MiB needed for "
                  f"{args.keep} checkpoints and samples, {free / 2**20:.0f} MiB free")
@@ -242,45 +275,60 @@ def main(argv=None):
         if path is None:
             sys.exit(f"error: --resume given but there is no checkpoint in {ckpt_dir}")
         restore(path)
-        print(f"resumed from {path} at step {step}")
+        if distributed:  # the checkpoint holds rank 0's noise state; the other ranks restart theirs
+            noise_rng.manual_seed(args.seed + 7919 * rank + step)
+        log(f"resumed from {path} at step {step}")
 
     writer = None
-    if args.tensorboard:
+    if args.tensorboard and is_main:
         try:
             from torch.utils.tensorboard import SummaryWriter
         except ImportError:
             sys.exit("error: --tensorboard needs the tensorboard package: pip install -r requirements-train.txt")
         writer = SummaryWriter(out_dir / "tensorboard", purge_step=step or None)
 
-    print(f"training on {device} for {total_steps} steps ({steps_per_epoch} per epoch, batch {args.batch_size}); "
+    how = (f" x {world} processes" if distributed else "") + (" with bf16 autocast" if use_amp else "")
+    log(f"training on {device}{how} "
+        f"for {total_steps} steps ({steps_per_epoch} per epoch, batch {args.batch_size}); "
           f"G {sum(p.numel() for p in G.parameters()):,} params, D {sum(p.numel() for p in D.parameters()):,}")
     t0 = time.time()
-    bar = tqdm(total=total_steps, initial=step, disable=args.no_progress, unit="step", dynamic_ncols=True)
+    bar = tqdm(total=total_steps, initial=step, disable=args.no_progress or not is_main, unit="step",
+               dynamic_ncols=True)
     while step < total_steps:
         epoch, pos = divmod(step, steps_per_epoch)
         # the data order depends only on (seed, epoch), so a resumed run sees the same batches
-        order = torch.randperm(len(real_all), generator=torch.Generator().manual_seed(args.seed * 100_003 + epoch))
+        if distributed:  # each rank takes its own shard of a shared per-epoch shuffle
+            sampler.set_epoch(epoch)
+            order = torch.tensor(list(sampler))
+        else:
+            order = torch.randperm(len(real_all), generator=torch.Generator().manual_seed(args.seed * 100_003 + epoch))
         while pos < steps_per_epoch and step < total_steps:
-            idx = order[pos * args.batch_size : (pos + 1) * args.batch_size].to(device)
+            idx = order[pos * batch : (pos + 1) * batch].to(device)
             real = real_all[idx].contiguous(memory_format=torch.channels_last)  # (B, 1, 28, 28)
             real_labels = labels_all[idx]  # (B,)
-            z = torch.randn(args.batch_size, g_config.z_dim, generator=noise_rng, device=device)
-            fake_labels = torch.randint(0, g_config.num_classes, (args.batch_size,), generator=noise_rng, device=device)
-            fake = G(z, fake_labels)  # (B, 1, 28, 28)
+            z = torch.randn(batch, g_config.z_dim, generator=noise_rng, device=device)
+            fake_labels = torch.randint(0, g_config.num_classes, (batch,), generator=noise_rng, device=device)
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_amp):
+                fake = G_train(z, fake_labels)  # (B, 1, 28, 28)
 
-            # (1) update D: hinge loss on real/fake + auxiliary classification of real images
-            real_score, real_logits = D(real, real_labels)
-            fake_score, _ = D(fake.detach(), fake_labels)
-            loss_adv_d = F.relu(1 - real_score).mean() + F.relu(1 + fake_score).mean()
-            loss_aux_d = F.cross_entropy(real_logits, real_labels)
+                # (1) update D: hinge loss on real/fake + auxiliary classification of real images
+                if distributed:  # DDP wants one forward per backward: real and fake in one batch
+                    scores, logits = D_train(torch.cat([real, fake.detach()]), torch.cat([real_labels, fake_labels]))
+                    (real_score, fake_score), real_logits = scores.float().chunk(2), logits[:batch].float()
+                else:
+                    real_score, real_logits = D_train(real, real_labels)
+                    fake_score, _ = D_train(fake.detach(), fake_labels)
+                loss_adv_d = F.relu(1 - real_score).mean() + F.relu(1 + fake_score).mean()
+                loss_aux_d = F.cross_entropy(real_logits.float(), real_labels)
             opt_d.zero_grad(set_to_none=True)
             (loss_adv_d + args.aux_weight_d * loss_aux_d).backward()
             opt_d.step()
 
             # (2) update G: fool D and be classified as the requested digit
-            fake_score, fake_logits = D(fake, fake_labels)
-            loss_adv_g = -fake_score.mean()
-            loss_aux_g = F.cross_entropy(fake_logits, fake_labels)
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_amp):
+                fake_score, fake_logits = D_train(fake, fake_labels)
+                loss_adv_g = -fake_score.float().mean()
+                loss_aux_g = F.cross_entropy(fake_logits.float(), fake_labels)
             opt_g.zero_grad(set_to_none=True)
             (loss_adv_g + args.aux_weight_g * loss_aux_g).backward()
             opt_g.step()
@@ -295,7 +343,7 @@ def main(argv=None):
                 restore(last)
                 rollbacks += 1
                 noise_rng.manual_seed(args.seed + 1_000_003 * rollbacks)  # the same noise would fail the same way
-                print(f"warning: non-finite loss; rolled back to {last} (step {step}), rollback {rollbacks}")
+                log(f"warning: non-finite loss; rolled back to {last} (step {step}), rollback {rollbacks}")
                 bar.n = step
                 bar.refresh()
                 break
@@ -315,7 +363,7 @@ def main(argv=None):
                 if writer:
                     for name, value in losses.items():
                         writer.add_scalar(f"loss/{name}", value, step)
-            if step % args.checkpoint_every == 0 or pos == steps_per_epoch or step == total_steps:
+            if is_main and (step % args.checkpoint_every == 0 or pos == steps_per_epoch or step == total_steps):
                 bad = [name for m in (G, D) for name, p in m.named_parameters() if not torch.isfinite(p).all()]
                 if bad:  # never let a broken model become the "last good" checkpoint
                     sys.exit(f"error: non-finite weights at step {step} ({', '.join(bad[:3])}); last good "
@@ -324,10 +372,12 @@ def main(argv=None):
 
         if pos < steps_per_epoch and step < total_steps:
             continue  # rolled back mid-epoch: go on from the restored step
+        if not is_main:
+            continue
         # end of epoch (or of a --max-steps run): the fixed-seed grid, from a BN-recalibrated copy of the EMA weights
-        sampler = copy.deepcopy(G_ema)
-        recalibrate_bn(sampler)
-        grid = digit_grid(sampler)
+        grid_model = copy.deepcopy(G_ema)
+        recalibrate_bn(grid_model)
+        grid = digit_grid(grid_model)
         save_png(grid, out_dir / "samples" / f"epoch_{epoch + 1:03d}.png")
         if writer:
             writer.add_image("samples", grid, step)
@@ -335,6 +385,10 @@ def main(argv=None):
             print(f"epoch {epoch + 1}: step {step}/{total_steps}, {time.time() - t0:.0f}s, "
                   f"loss_d {loss_adv_d.item():.3f} loss_g {loss_adv_g.item():.3f}", flush=True)
     bar.close()
+    if distributed:
+        dist.destroy_process_group()
+    if not is_main:
+        return
 
     # save: overview across epochs, then the generator (EMA weights, recalibrated BN) with save_pretrained
     grids = sorted((out_dir / "samples").glob("epoch_*.png"))

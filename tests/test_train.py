@@ -133,3 +133,19 @@ def test_unwritable_output_folder_fails_before_training(tmp_path, mnist_dir):
     blocker.write_text("not a folder")
     result = train(blocker / "run", "--max-steps", "2", "--data-dir", str(mnist_dir), check=False)
     assert result.returncode != 0 and "cannot write to" in result.stderr and "training on" not in result.stdout
+
+
+def test_torchrun_with_two_gloo_processes(tmp_path, mnist_dir):
+    """Two CPU processes under torchrun (DDP, gloo, DistributedSampler): rank 0 alone logs and writes files."""
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
+           str(ROOT / "train_cgan.py"), "--out-dir", str(tmp_path), *TINY, "--epochs", "2",
+           "--checkpoint-every", "100", "--data-dir", str(mnist_dir)]
+    result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.count("training on cpu x 2 processes") == 1
+    assert result.stdout.count("saved generator") == 1
+    # 256 images, 2 ranks x 16 per rank = the same effective batch of 32: 8 steps per epoch
+    assert sorted(p.name for p in (tmp_path / "checkpoints").glob("*.pt")) == ["step_0000008.pt", "step_0000016.pt"]
+    assert sorted(p.name for p in (tmp_path / "samples").glob("epoch_*.png")) == ["epoch_001.png", "epoch_002.png"]
+    assert not list(tmp_path.rglob("*.tmp"))
+    assert DigitGenerator.from_pretrained(str(tmp_path / "generator")).generate(3, seed=0).shape == (1, 28, 28)
