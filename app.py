@@ -8,7 +8,6 @@ Weights: the Hub repo in $CGAN_MODEL_REPO (at $CGAN_MODEL_REVISION, if set), els
 
 import argparse
 import logging
-import math
 import os
 import secrets
 import tempfile
@@ -19,6 +18,7 @@ import numpy as np
 import torch
 from PIL import Image
 
+from gradio_inputs import CheckedSlider
 from model import DigitGenerator, GeneratorLoadError, explore
 from model.explore import MAX_STYLE_SEEDS, NUM_DIRECTIONS
 from model.sampling import SEED_LIMIT, check_psi
@@ -169,17 +169,6 @@ def explore_latent(digit, seed, *offsets_and_psi) -> Image.Image:
         return upscale(explore.explore(GENERATOR, digit, seed, [float(o) for o in offsets], psi)[0], 2 * SCALE)
     except (ValueError, TypeError) as e:
         raise gr.Error(f"Sliders: {e}.") from None
-
-
-class CheckedSlider(gr.Slider):
-    """A slider whose API input is type-checked first: Gradio's own bounds check crashes on None or text."""
-
-    is_template = True  # Gradio's mechanism for subclasses: render with the parent's (Slider's) front end
-
-    def preprocess(self, payload):
-        if isinstance(payload, bool) or not isinstance(payload, (int, float)) or not math.isfinite(payload):
-            raise gr.Error(f"{self.label} must be a number from {self.minimum} to {self.maximum}, got {payload!r}.")
-        return super().preprocess(payload)
 
 
 def random_seed() -> str:
