@@ -175,7 +175,7 @@ def main(argv=None):
     if args.compile:
         G_train, D_train = torch.compile(G_train), torch.compile(D_train)
     step = 0
-    history = []  # rows [step, loss_d, loss_g, aux_d, aux_g], every 20 steps, for the loss plot
+    history = []  # rows [step, loss_d, loss_g, aux_d, aux_g] for the loss plot
 
     # a full disk found after an hour of training is an hour lost: check for room for the checkpoints first
     n_g, n_d = (sum(p.numel() for p in m.parameters()) for m in (G, D))
@@ -296,7 +296,7 @@ def main(argv=None):
             step += 1
             pos += 1
             bar.update(1)
-            if step % 20 == 0:
+            if step % 20 == 0 or pos == steps_per_epoch:  # log every 20 steps and at each epoch end
                 losses = dict(d=loss_adv_d.item(), g=loss_adv_g.item(),
                               aux_d=loss_aux_d.item(), aux_g=loss_aux_g.item())
                 bar.set_postfix({k: f"{v:.3f}" for k, v in losses.items()})
