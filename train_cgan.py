@@ -232,7 +232,7 @@ def main(argv=None):
     log(f"training on {device}{how} "
         f"for {total_steps} steps ({steps_per_epoch} per epoch, batch {args.batch_size}); "
           f"G {sum(p.numel() for p in G.parameters()):,} params, D {sum(p.numel() for p in D.parameters()):,}")
-    t0 = time.time()
+    t0, start_step = time.time(), step
     bar = tqdm(total=total_steps, initial=step, disable=args.no_progress or not is_main, unit="step",
                dynamic_ncols=True)
     while step < total_steps:
@@ -326,6 +326,7 @@ def main(argv=None):
             print(f"epoch {epoch + 1}: step {step}/{total_steps}, {time.time() - t0:.0f}s, "
                   f"loss_d {loss_adv_d.item():.3f} loss_g {loss_adv_g.item():.3f}", flush=True)
     bar.close()
+    images_per_second = (step - start_step) * args.batch_size / max(time.time() - t0, 1e-9)
     if distributed:
         dist.destroy_process_group()
     if not is_main:
@@ -344,6 +345,7 @@ def main(argv=None):
     save_png(digit_grid(G_ema), save_dir / "samples.png")
     shutil.copyfile(out_dir / "samples" / "overview.png", save_dir / "overview.png")
     train_info = {"command": command, "steps": step, "epochs": args.epochs, "wall_clock_s": round(time.time() - t0),
+                  "images_per_second": round(images_per_second),
                   "device": str(device), "threads": torch.get_num_threads(), "args": vars(args)}
     (save_dir / "training.json").write_text(json.dumps(train_info, indent=2) + "\n")
     print(f"saved generator to {save_dir} after {step} steps in {time.time() - t0:.0f}s")
