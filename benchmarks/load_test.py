@@ -41,6 +41,8 @@ def main():
     p.add_argument("--clients", type=int, default=20)
     p.add_argument("--requests", type=int, default=400, help="total requests over all clients")
     p.add_argument("--count", type=int, default=16, help="images per request")
+    p.add_argument("--no-download", action="store_true", help="do not fetch the result PNGs (default: fetch, as "
+                   "gradio_client does)")
     args = p.parse_args()
 
     proc = None
@@ -52,7 +54,8 @@ def main():
         proc = start_server(port)
         url = f"http://127.0.0.1:{port}/"
     try:
-        clients = [Client(url, verbose=False) for _ in range(args.clients)]
+        download = False if args.no_download else Client.__init__.__kwdefaults__["download_files"]
+        clients = [Client(url, verbose=False, download_files=download) for _ in range(args.clients)]
         clients[0].predict(0, "0", args.count, api_name="/generate")  # warm-up
         latencies, errors, lock = [], [], threading.Lock()
         per_client = [args.requests // args.clients + (i < args.requests % args.clients) for i in range(args.clients)]
@@ -82,7 +85,8 @@ def main():
             proc.wait()
 
     lat = sorted(x * 1000 for x in latencies)
-    print(f"{args.clients} clients, {args.requests} requests of {args.count} images, {wall:.1f} s")
+    print(f"{args.clients} clients, {args.requests} requests of {args.count} images "
+          f"({'URLs only' if args.no_download else 'PNGs downloaded'}), {wall:.1f} s")
     if lat:
         print(f"p50 {statistics.median(lat):.0f} ms, p99 {lat[min(len(lat) - 1, int(0.99 * len(lat)))]:.0f} ms, "
               f"max {lat[-1]:.0f} ms, throughput {len(lat) / wall:.1f} req/s ({len(lat) * args.count / wall:.0f} "
