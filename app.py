@@ -181,7 +181,8 @@ CSS = """
 footer { display: none !important; }
 """
 DIGITS = [(str(d), d) for d in range(10)]
-QUEUE = dict(concurrency_limit=1, concurrency_id="model")  # one generation at a time, each using THREADS threads
+# generation itself is ~7 ms of a request; the rest is Gradio queue and file handling, which overlaps well
+QUEUE = dict(concurrency_limit=int(os.environ.get("CGAN_CONCURRENCY", "2")), concurrency_id="model")
 
 
 def psi_slider(elem_id: str) -> CheckedSlider:
