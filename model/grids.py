@@ -3,8 +3,9 @@
 from pathlib import Path
 
 import torch
+from PIL import Image
 from torchvision.io import decode_png
-from torchvision.utils import make_grid, save_image
+from torchvision.utils import make_grid
 
 from .checkpoint import atomic_path
 from .sampling import NUM_DIGITS, generate_images
@@ -21,9 +22,10 @@ def digit_grid(generator, seeds_per_row: int = 10, psi: float = 1.0) -> torch.Te
 
 
 def save_png(image: torch.Tensor, path: str | Path) -> None:
-    """Save a (C, H, W) [0, 1] image as PNG atomically."""
+    """Save a (1, H, W) [0, 1] image as a greyscale PNG atomically."""
+    pixels = image[0].mul(255).round().clamp(0, 255).to(torch.uint8).numpy()
     with atomic_path(path) as tmp:
-        save_image(image, tmp, format="png")
+        Image.fromarray(pixels).save(tmp, format="PNG")  # 2-D uint8: mode L
 
 
 def epochs_overview(grid_paths: list[Path], max_columns: int = 12) -> torch.Tensor:

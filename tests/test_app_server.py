@@ -4,7 +4,9 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,14 +23,16 @@ def free_port() -> int:
 
 
 def start_app(port: int, **env) -> subprocess.Popen:
-    """Start app.py on 127.0.0.1:port and wait until it answers."""
+    """Start app.py on 127.0.0.1:port and wait until it answers; its output goes to proc.log_path."""
     full_env = dict(os.environ, GRADIO_SERVER_PORT=str(port), GRADIO_ANALYTICS_ENABLED="False", **env)
-    proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=full_env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    # a file, not a pipe: an unread pipe fills up with logged tracebacks and then blocks the server
+    log = tempfile.NamedTemporaryFile(prefix="app-", suffix=".log", delete=False)
+    proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)
+    proc.log_path = log.name
     deadline = time.time() + 120
     while time.time() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"app.py exited early:\n{proc.stdout.read()}")
+            raise RuntimeError(f"app.py exited early:\n{Path(log.name).read_text()}")
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
             return proc
@@ -115,7 +119,8 @@ def test_unreachable_hub_repo_falls_back_to_bundled_weights():
         assert len(client.predict(5, "5", 2, api_name="/generate")) == 2
     finally:
         proc.terminate()
-        output = proc.communicate(timeout=30)[0]
+        proc.wait(timeout=30)
+    output = Path(proc.log_path).read_text()
     assert "falling back to the bundled weights" in output and "someone/missing-model" in output
 
 

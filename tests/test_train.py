@@ -85,7 +85,7 @@ def test_resume_after_sigkill_ends_with_identical_weights(tmp_path, mnist_dir):
         time.sleep(0.005)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    assert not (out / "generator").exists(), "the run finished before it could be killed"
+    assert not (out / "generator" / "model.safetensors").exists(), "the run finished before it could be killed"
     resumed = train(out, *args, "--resume")
     assert "resumed from" in resumed.stdout
     reference = load_file(tmp_path / "reference" / "generator" / "model.safetensors")
