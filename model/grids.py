@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
+import numpy as np
 import torch
 from PIL import Image
-from torchvision.io import decode_png
 from torchvision.utils import make_grid
 
 from .checkpoint import atomic_path
@@ -35,6 +35,7 @@ def epochs_overview(grid_paths: list[Path], max_columns: int = 12) -> torch.Tens
         grid_paths = [grid_paths[round(i * step)] for i in range(max_columns)]
     columns = []
     for path in grid_paths:
-        grid = decode_png(torch.frombuffer(bytearray(Path(path).read_bytes()), dtype=torch.uint8))
-        columns.append(grid[:1, :, : 28 + 2 * PAD].float() / 255)  # (1, H, 32): the seed-0 column
+        with Image.open(path) as img:
+            grid = torch.from_numpy(np.array(img.convert("L")))  # (H, W)
+        columns.append(grid[None, :, : 28 + 2 * PAD].float() / 255)  # (1, H, 32): the seed-0 column
     return torch.cat(columns, dim=2)  # (1, H, 32 * epochs)
