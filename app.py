@@ -10,7 +10,6 @@ import argparse
 import logging
 import os
 import secrets
-import tempfile
 from pathlib import Path
 
 import gradio as gr
@@ -19,6 +18,7 @@ import torch
 from PIL import Image
 
 from gradio_inputs import CheckedSlider
+from image_files import ImageFiles
 from model import DigitGenerator, GeneratorLoadError, explore
 from model.explore import MAX_STYLE_SEEDS, NUM_DIRECTIONS
 from model.sampling import SEED_LIMIT, check_psi
@@ -29,7 +29,7 @@ MAX_BATCH = 64  # gallery size cap: keeps one request well under a second on a 2
 SCALE = 4  # 28 px digits are shown (and downloaded) as 112 px, nearest-neighbour so pixels stay crisp
 THREADS = int(os.environ.get("CGAN_THREADS", "2"))
 RANDOM = "random"
-GIF_DIR = tempfile.mkdtemp(prefix="digit-gan-gifs-")
+FILES = ImageFiles()  # every image is written once, named by digit and seed, and served from there
 
 log = logging.getLogger("app")
 
@@ -123,42 +123,43 @@ def upscale(img: np.ndarray, scale: int = SCALE) -> Image.Image:
     return Image.fromarray(img).resize((img.shape[1] * scale, img.shape[0] * scale), Image.NEAREST)
 
 
-def write_gif(data: bytes, keep: int = 256) -> str:
-    """Write a GIF for the page to show, deleting all but the newest `keep` so the folder stays small."""
-    with tempfile.NamedTemporaryFile(suffix=".gif", delete=False, dir=GIF_DIR) as f:
-        f.write(data)
-    for old in sorted(Path(GIF_DIR).glob("*.gif"), key=os.path.getmtime)[:-keep]:
-        old.unlink(missing_ok=True)
-    return f.name
+def psi_tag(psi: float) -> str:
+    """File name part for a truncation other than the default 1."""
+    return "" if psi == 1 else f"_psi{psi:g}"
 
 
-def generate(digit, seed, count, psi=1.0) -> list[tuple[Image.Image, str]]:
-    """Gallery items (upscaled PNG-ready image, caption 'digit D · seed S') for the app and the /generate API."""
+def generate(digit, seed, count, psi=1.0) -> list[tuple[str, str]]:
+    """Gallery items (upscaled PNG 'digitD_seedS.png', caption 'digit D · seed S') for the app and /generate."""
     digit, seed, count, psi = parse_digit(digit), parse_seed(seed), parse_count(count), parse_psi(psi)
     if seed + count > SEED_LIMIT:
         raise gr.Error("Seed + batch size - 1 must be below 2**63; lower the seed or the batch size.")
     digits = digits_for(digit, seed, count)
     images = GENERATOR.generate(digits, seed=seed, psi=psi)  # (count, 28, 28) uint8, under torch.inference_mode
-    return [(upscale(img), f"digit {d} · seed {seed + i}") for i, (img, d) in enumerate(zip(images, digits))]
+    return [(FILES.write(upscale(img), f"digit{d}_seed{seed + i}{psi_tag(psi)}.png"), f"digit {d} · seed {seed + i}")
+            for i, (img, d) in enumerate(zip(images, digits))]
 
 
-def style_row(seeds, psi=1.0) -> list[tuple[Image.Image, str]]:
+def style_row(seeds, psi=1.0) -> list[tuple[str, str]]:
     """Digits 0-9 in each seed's handwriting (one latent per seed, class varied), for the app and /style_row."""
     seeds, psi = parse_seeds(seeds), parse_psi(psi)
     images = explore.style_grid(GENERATOR, seeds, psi)
-    return [(upscale(img), f"digit {i % 10} · seed {seeds[i // 10]}") for i, img in enumerate(images)]
+    return [(FILES.write(upscale(img), f"style_seed{seeds[i // 10]}_digit{i % 10}{psi_tag(psi)}.png"),
+             f"digit {i % 10} · seed {seeds[i // 10]}") for i, img in enumerate(images)]
 
 
-def morph(digit_a, seed_a, digit_b, seed_b, frames, psi=1.0) -> tuple[list[tuple[Image.Image, str]], str]:
+def morph(digit_a, seed_a, digit_b, seed_b, frames, psi=1.0) -> tuple[list[tuple[str, str]], str]:
     """Frames from (digit_a, seed_a) to (digit_b, seed_b) and the path of an animated GIF, for the app and /morph."""
     start, end = (parse_digit(digit_a, allow_random=False), parse_seed(seed_a)), \
         (parse_digit(digit_b, allow_random=False), parse_seed(seed_b))
     if isinstance(frames, bool) or not isinstance(frames, (int, float)) or frames != int(frames) \
             or not 2 <= frames <= explore.MAX_FRAMES:
         raise gr.Error(f"Frames must be a whole number from 2 to {explore.MAX_FRAMES}, got {frames!r}.")
-    images = explore.morph(GENERATOR, start, end, int(frames), parse_psi(psi))
-    gif_path = write_gif(explore.to_gif(images, scale=SCALE))
-    return [(upscale(img), f"frame {i + 1}/{len(images)}") for i, img in enumerate(images)], gif_path
+    psi = parse_psi(psi)
+    images = explore.morph(GENERATOR, start, end, int(frames), psi)
+    name = f"morph_digit{start[0]}_seed{start[1]}_to_digit{end[0]}_seed{end[1]}_{len(images)}frames{psi_tag(psi)}"
+    gif_path = FILES.write(explore.to_gif(images, scale=SCALE), f"{name}.gif")
+    return [(FILES.write(upscale(img), f"{name}_frame{i + 1}.png"), f"frame {i + 1}/{len(images)}")
+            for i, img in enumerate(images)], gif_path
 
 
 def explore_latent(digit, seed, *offsets_and_psi) -> Image.Image:
@@ -176,8 +177,20 @@ def random_seed() -> str:
     return str(secrets.randbelow(2**32))
 
 
+# Gallery tweaks: crisp pixels; columns that shrink to fit (Gradio's 100 px minimum clips columns on phones);
+# captions under each digit instead of over it; room for the block label above the first row.
 CSS = """
 .digits img { image-rendering: pixelated; }
+.digits .grid-wrap { padding-top: 2.2rem; }
+.digits .grid-container { grid-template-columns: repeat(var(--grid-cols), minmax(0, 1fr)); grid-auto-rows: auto; }
+.digits .thumbnail-item { aspect-ratio: auto; height: auto; display: flex; flex-direction: column; }
+.digits .thumbnail-item > img { aspect-ratio: 1; height: auto; }
+.digits .caption-label { position: static; max-width: none; white-space: normal; overflow-wrap: anywhere;
+                         border: none; border-radius: 0; text-align: center; opacity: 1; padding: 2px; }
+@media (max-width: 640px) {
+  #gallery .grid-container, #morph-gallery .grid-container { grid-template-columns: repeat(4, minmax(0, 1fr)); }
+  #style-gallery .grid-container { grid-template-columns: repeat(5, minmax(0, 1fr)); }
+}
 footer { display: none !important; }
 """
 DIGITS = [(str(d), d) for d in range(10)]

@@ -1,30 +1,42 @@
 """app.generate, the pure function behind the UI and the /generate endpoint, called directly."""
 
+from pathlib import Path
+
 import gradio as gr
 import numpy as np
 import pytest
+from PIL import Image
 
 import app
 from model import DigitGenerator
 
 
+def load(path: str) -> np.ndarray:
+    with Image.open(path) as img:
+        assert img.format == "PNG" and img.mode == "L"
+        return np.asarray(img)
+
+
 def pixels(items):
-    return [np.asarray(img) for img, _ in items]
+    return [load(path) for path, _ in items]
 
 
-def test_returns_count_upscaled_images_with_captions():
+def test_returns_count_upscaled_pngs_named_and_captioned_by_digit_and_seed():
     items = app.generate(7, "42", 5)
     assert len(items) == 5
-    for i, (img, caption) in enumerate(items):
-        assert img.size == (28 * app.SCALE, 28 * app.SCALE) and img.mode == "L"
+    for i, (path, caption) in enumerate(items):
+        assert load(path).shape == (28 * app.SCALE, 28 * app.SCALE)
         assert caption == f"digit 7 · seed {42 + i}"
+        assert Path(path).name == f"digit7_seed{42 + i}.png" and Path(path).parent == app.FILES.folder
+    assert Path(app.generate(7, "42", 1, 0.5)[0][0]).name == "digit7_seed42_psi0.5.png"
 
 
 def test_images_are_the_python_api_images_upscaled():
-    (img, _), = app.generate(3, 1000, 1)
+    (path, _), = app.generate(3, 1000, 1)
+    img = load(path)
     expected = DigitGenerator.from_pretrained(app.BUNDLED_WEIGHTS).generate(3, seed=1000)[0]
-    np.testing.assert_array_equal(np.asarray(img)[:: app.SCALE, :: app.SCALE], expected)
-    assert (np.asarray(img)[:4, :4] == expected[0, 0]).all()  # nearest-neighbour: 4x4 blocks of one value
+    np.testing.assert_array_equal(img[:: app.SCALE, :: app.SCALE], expected)
+    assert (img[:4, :4] == expected[0, 0]).all()  # nearest-neighbour: 4x4 blocks of one value
 
 
 def test_same_seed_same_pixels_and_different_seed_different_pixels():
@@ -38,8 +50,8 @@ def test_random_digit_is_reproducible_from_the_caption_seed():
     digits = [int(caption.split()[1]) for _, caption in items]
     assert len(set(digits)) > 1  # 12 draws of 0-9 are not all equal
     assert [c for _, c in app.generate("random", 500, 12)] == [c for _, c in items]
-    (img, caption), = app.generate(digits[5], 505, 1)
-    assert caption == items[5][1] and np.array_equal(np.asarray(img), np.asarray(items[5][0]))
+    (path, caption), = app.generate(digits[5], 505, 1)
+    assert caption == items[5][1] and np.array_equal(load(path), load(items[5][0]))
 
 
 def test_inputs_in_the_forms_the_ui_and_api_send():

@@ -77,6 +77,7 @@ def test_generate_returns_count_pngs_of_the_expected_size_with_captions(client):
     assert len(result) == 5
     assert all(img.shape == (112, 112) for img in images(result))
     assert [item["caption"] for item in result] == [f"digit 7 · seed {s}" for s in range(42, 47)]
+    assert [Path(item["image"]).name for item in result] == [f"digit7_seed{s}.png" for s in range(42, 47)]
 
 
 def test_same_seed_same_pixels_different_seed_different_pixels(client):

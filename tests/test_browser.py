@@ -92,4 +92,17 @@ def test_phone_width_layout(page):
     page.set_viewport_size({"width": 390, "height": 844})
     page.locator("#generate").scroll_into_view_if_needed()
     assert page.locator("#generate").is_visible()
+    page.wait_for_timeout(500)  # let the grid reflow at the new width
+    # every thumbnail lies inside the gallery's width (no clipped columns) and its caption sits below the digit
+    boxes = page.evaluate("""() => {
+        const gallery = document.querySelector('#gallery .grid-wrap').getBoundingClientRect();
+        return [...document.querySelectorAll('#gallery .thumbnail-item')].map(t => {
+            const img = t.querySelector('img').getBoundingClientRect();
+            const cap = t.querySelector('.caption-label').getBoundingClientRect();
+            return {left: img.left - gallery.left, right: gallery.right - img.right, gap: cap.top - img.bottom,
+                    width: img.width};
+        });
+    }""")
+    assert len(boxes) == page.locator("#gallery img").count() > 0
+    assert all(b["left"] >= 0 and b["right"] >= 0 and b["gap"] >= 0 and b["width"] >= 48 for b in boxes), boxes
     page.screenshot(path=str(ARTIFACTS / "app_phone.png"), full_page=True)

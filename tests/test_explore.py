@@ -1,6 +1,7 @@
 """Latent explorer: style rows, morphs, GIFs, sliders and truncation, in the library and in the app's functions."""
 
 import io
+from pathlib import Path
 
 import gradio as gr
 import numpy as np
@@ -14,6 +15,11 @@ from model import explore
 def close(a, b) -> bool:
     """Equal up to one grey level (batch and single forward passes may round differently)."""
     return np.abs(np.asarray(a, dtype=int) - np.asarray(b, dtype=int)).max() <= 1
+
+
+def load(path: str) -> np.ndarray:
+    with Image.open(path) as img:
+        return np.asarray(img)
 
 
 def test_style_row_keeps_the_seed_latent_for_every_digit(tiny_generator):
@@ -79,9 +85,9 @@ def test_bad_explorer_arguments_raise_value_errors(tiny_generator, call, message
 
 
 def test_app_psi_one_equals_the_plain_generator_and_lower_psi_changes_it():
-    plain = [np.asarray(img) for img, _ in app.generate(4, "77", 3)]
-    assert all(np.array_equal(a, np.asarray(b)) for a, (b, _) in zip(plain, app.generate(4, "77", 3, 1.0)))
-    assert not np.array_equal(plain[0], np.asarray(app.generate(4, "77", 1, 0.5)[0][0]))
+    plain = [load(path) for path, _ in app.generate(4, "77", 3)]
+    assert all(np.array_equal(a, load(b)) for a, (b, _) in zip(plain, app.generate(4, "77", 3, 1.0)))
+    assert not np.array_equal(plain[0], load(app.generate(4, "77", 1, 0.5)[0][0]))
 
 
 def test_app_style_row_for_several_seeds():
@@ -90,7 +96,7 @@ def test_app_style_row_for_several_seeds():
     assert [c for _, c in items[:2]] == ["digit 0 · seed 5", "digit 1 · seed 5"]
     assert items[29][1] == "digit 9 · seed 8"
     (plain, _), = app.generate(9, "8", 1)
-    assert close(np.asarray(items[29][0]), np.asarray(plain))
+    assert close(load(items[29][0]), load(plain))
 
 
 def test_app_morph_returns_frames_and_a_playable_gif():
@@ -99,14 +105,15 @@ def test_app_morph_returns_frames_and_a_playable_gif():
     with Image.open(gif_path) as gif:
         assert gif.n_frames == 10 and gif.size == (112, 112)
     (first, _), = app.generate(3, "1", 1)
-    assert close(np.asarray(frames[0][0]), np.asarray(first))
+    assert close(load(frames[0][0]), load(first))
+    assert Path(gif_path).name == "morph_digit3_seed1_to_digit8_seed2_10frames.gif"
 
 
 def test_app_explore_matches_the_plain_image_at_zero():
     (plain, _), = app.generate(5, "0", 1)
     shown = np.asarray(app.explore_latent(5, "0", 0, 0, 0, 0, 1.0))
     assert shown.shape == (224, 224)  # drawn larger than gallery items: it is the only image on its tab
-    assert close(shown[::2, ::2], np.asarray(plain))
+    assert close(shown[::2, ::2], load(plain))
 
 
 @pytest.mark.parametrize("call, message", [
