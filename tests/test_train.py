@@ -148,3 +148,49 @@ def test_torchrun_with_two_gloo_processes(tmp_path, mnist_dir):
     assert sorted(p.name for p in (tmp_path / "samples").glob("epoch_*.png")) == ["epoch_001.png", "epoch_002.png"]
     assert not list(tmp_path.rglob("*.tmp"))
     assert DigitGenerator.from_pretrained(str(tmp_path / "generator")).generate(3, seed=0).shape == (1, 28, 28)
+
+
+def max_change(a: dict, b: dict) -> float:
+    """Largest absolute difference over the floating-point tensors of two state dicts."""
+    return max((a[k] - b[k]).abs().max().item() for k in a if a[k].is_floating_point())
+
+
+def test_compiled_training_follows_eager_training(tmp_path, mnist_dir):
+    """--compile (torch.compile, inductor on CPU here) trains the same model: after 6 steps the weights differ
+    from an eager run's by far less than one training step moves them."""
+    common = ["--max-steps", "6", "--checkpoint-every", "1", "--keep", "2", "--threads", "2",
+              "--data-dir", str(mnist_dir)]
+    train(tmp_path / "eager", *common)
+    result = train(tmp_path / "compiled", *common, "--compile", check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    eager = [load_checkpoint(tmp_path / "eager" / "checkpoints" / f"step_000000{s}.pt") for s in (5, 6)]
+    compiled = load_checkpoint(tmp_path / "compiled" / "checkpoints" / "step_0000006.pt")
+    for net in ("G", "D"):
+        one_step = max_change(eager[0][net], eager[1][net])
+        assert one_step > 1e-3  # the runs really train
+        assert max_change(compiled[net], eager[1][net]) < 0.1 * one_step, net
+
+
+def small_filesystem(tmp_path) -> list[str] | None:
+    """A command prefix that runs a command with a 2 MiB tmpfs mounted at tmp_path/small, or None if this
+    machine does not allow mounting (needs root or user namespaces)."""
+    folder = tmp_path / "small"
+    folder.mkdir()
+    prefix = ["unshare", "-m", "sh", "-c", f"mount -t tmpfs -o size=2m tmpfs {folder} && exec \"$0\" \"$@\""]
+    try:
+        probe = subprocess.run([*prefix, "df", "-k", str(folder)], capture_output=True, text=True, timeout=30)
+    except OSError:
+        return None
+    return prefix if probe.returncode == 0 and "tmpfs" in probe.stdout else None
+
+
+def test_full_disk_fails_before_training(tmp_path, mnist_dir):
+    prefix = small_filesystem(tmp_path)
+    if prefix is None:
+        pytest.skip("cannot mount a small tmpfs here (needs root or unprivileged user namespaces)")
+    cmd = [*prefix, sys.executable, str(ROOT / "train_cgan.py"), "--out-dir", str(tmp_path / "small" / "run"),
+           *TINY, "--max-steps", "2", "--data-dir", str(mnist_dir)]
+    result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode != 0
+    assert "not enough free disk space" in result.stderr and "MiB free" in result.stderr
+    assert "training on" not in result.stdout
