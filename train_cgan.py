@@ -233,6 +233,7 @@ def main(argv=None):
         f"for {total_steps} steps ({steps_per_epoch} per epoch, batch {args.batch_size}); "
           f"G {sum(p.numel() for p in G.parameters()):,} params, D {sum(p.numel() for p in D.parameters()):,}")
     t0, start_step = time.time(), step
+    warm_steps, t_warm = 20, None  # throughput after the first steps leaves out torch.compile's compilation
     bar = tqdm(total=total_steps, initial=step, disable=args.no_progress or not is_main, unit="step",
                dynamic_ncols=True)
     while step < total_steps:
@@ -295,6 +296,8 @@ def main(argv=None):
             sched_d.step()
             step += 1
             pos += 1
+            if step == start_step + warm_steps:
+                t_warm = time.time()
             bar.update(1)
             if step % 20 == 0 or pos == steps_per_epoch:  # log every 20 steps and at each epoch end
                 losses = dict(d=loss_adv_d.item(), g=loss_adv_g.item(),
@@ -327,6 +330,8 @@ def main(argv=None):
                   f"loss_d {loss_adv_d.item():.3f} loss_g {loss_adv_g.item():.3f}", flush=True)
     bar.close()
     images_per_second = (step - start_step) * args.batch_size / max(time.time() - t0, 1e-9)
+    steady_images_per_second = (step - start_step - warm_steps) * args.batch_size / max(time.time() - t_warm, 1e-9) \
+        if t_warm and step > start_step + warm_steps else None
     if distributed:
         dist.destroy_process_group()
     if not is_main:
@@ -346,6 +351,7 @@ def main(argv=None):
     shutil.copyfile(out_dir / "samples" / "overview.png", save_dir / "overview.png")
     train_info = {"command": command, "steps": step, "epochs": args.epochs, "wall_clock_s": round(time.time() - t0),
                   "images_per_second": round(images_per_second),
+                  "images_per_second_after_warmup": steady_images_per_second and round(steady_images_per_second),
                   "device": str(device), "threads": torch.get_num_threads(), "args": vars(args)}
     (save_dir / "training.json").write_text(json.dumps(train_info, indent=2) + "\n")
     print(f"saved generator to {save_dir} after {step} steps in {time.time() - t0:.0f}s")

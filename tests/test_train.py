@@ -1,5 +1,6 @@
 """Run the real train_cgan.py on a small slice of the real MNIST files and check what it writes."""
 
+import json
 import signal
 import subprocess
 import sys
@@ -69,6 +70,9 @@ def test_saves_a_loadable_generator_with_ema_weights(tiny_run):
     ema = load_checkpoint(out / "checkpoints" / "step_0000016.pt")["G_ema"]
     assert torch.equal(saved["fc.weight"], ema["fc.weight"])  # the EMA copy is what gets saved
     assert (out / "generator" / "samples.png").is_file()
+    info = json.loads((out / "generator" / "training.json").read_text())
+    assert info["steps"] == 16 and info["images_per_second"] > 0
+    assert info["images_per_second_after_warmup"] is None  # 16 steps: none left after the 20 warm-up steps
 
 
 def test_resume_after_sigkill_ends_with_identical_weights(tmp_path, mnist_dir):
