@@ -11,6 +11,9 @@ NUM_DIGITS = 10
 SEED_LIMIT = 2**63  # seeds are in [0, 2**63) so they fit a signed 64-bit integer everywhere
 MAX_COUNT = 10_000  # per call; larger jobs loop over seeds (memory grows linearly with count)
 CHUNK = 512  # images per forward pass, to bound peak memory
+# Forward batches are padded to a multiple of PAD_TO: for small or odd batch sizes the CPU math libraries pick
+# other kernels whose rounding can move a pixel by one grey level, so an image would depend on its batch.
+PAD_TO = 16
 
 
 def _is_int(value) -> bool:
@@ -86,11 +89,20 @@ def render(generator, z: torch.Tensor, embeddings: torch.Tensor) -> np.ndarray:
     generator.eval()
     try:
         with torch.inference_mode():
-            return np.concatenate([
-                to_uint8(generator.synthesize(z[i : i + CHUNK].to(device), embeddings[i : i + CHUNK].to(device)))
-                for i in range(0, len(z), CHUNK)])
+            return np.concatenate([_render_padded(generator, z[i : i + CHUNK].to(device),
+                                                  embeddings[i : i + CHUNK].to(device))
+                                   for i in range(0, len(z), CHUNK)])
     finally:
         generator.train(was_training)
+
+
+def _render_padded(generator, z: torch.Tensor, embeddings: torch.Tensor) -> np.ndarray:
+    """One forward pass, zero-padded to a multiple of PAD_TO rows (rows do not interact in eval mode)."""
+    n, pad = len(z), -len(z) % PAD_TO
+    if pad:
+        z, embeddings = torch.cat([z, z.new_zeros(pad, z.shape[1])]), \
+            torch.cat([embeddings, embeddings.new_zeros(pad, embeddings.shape[1])])
+    return to_uint8(generator.synthesize(z, embeddings)[:n])
 
 
 def class_embeddings(generator, digits: Sequence[int]) -> torch.Tensor:

@@ -87,3 +87,28 @@ def test_random_seed_is_a_valid_seed():
 
 def test_weights_note_names_the_bundled_weights():
     assert "bundled `weights/`" in app.WEIGHTS_NOTE
+
+
+def test_dataset_is_a_pickle_free_npz_of_labelled_digits():
+    path = app.dataset("random", "300", 40)
+    assert Path(path).name == "digits_random_seed300_count40.npz"
+    with np.load(path, allow_pickle=False) as data:
+        images, labels, seeds = data["images"], data["labels"], data["seeds"]
+    assert images.shape == (40, 28, 28) and images.dtype == np.uint8
+    assert seeds.tolist() == list(range(300, 340))
+    assert labels.tolist() == app.digits_for(app.RANDOM, 300, 40) and len(set(labels.tolist())) > 1
+    # each entry is the gallery image for its (digit, seed), before upscaling
+    for i in (0, 17, 39):
+        (png, caption), = app.generate(int(labels[i]), str(seeds[i]), 1)
+        assert caption == f"digit {labels[i]} · seed {seeds[i]}"
+        np.testing.assert_array_equal(load(png)[:: app.SCALE, :: app.SCALE], images[i])
+
+
+def test_dataset_size_limits():
+    with np.load(app.dataset(4, "0", app.MAX_DATASET), allow_pickle=False) as data:
+        assert data["images"].shape == (app.MAX_DATASET, 28, 28) and set(data["labels"].tolist()) == {4}
+    for count in (0, app.MAX_DATASET + 1, 2.5, "10"):
+        with pytest.raises(gr.Error, match=f"Dataset size must be a whole number from 1 to {app.MAX_DATASET}"):
+            app.dataset(4, "0", count)
+    with pytest.raises(gr.Error, match="Seed \\+ dataset size - 1"):
+        app.dataset(4, str(2**63 - 5), 10)

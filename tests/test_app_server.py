@@ -125,6 +125,21 @@ def test_unreachable_hub_repo_falls_back_to_bundled_weights():
     assert "falling back to the bundled weights" in output and "someone/missing-model" in output
 
 
+def test_dataset_endpoint_returns_an_npz_matching_the_gallery(client):
+    path = client.predict("random", "77", 300, api_name="/dataset")
+    assert Path(path).name == "digits_random_seed77_count300.npz"
+    with np.load(path, allow_pickle=False) as data:
+        assert data["images"].shape == (300, 28, 28) and data["seeds"].tolist() == list(range(77, 377))
+        gallery = client.predict("random", "77", 16, api_name="/generate")
+        assert [item["caption"] for item in gallery] == [f"digit {d} · seed {s}" for d, s in
+                                                          zip(data["labels"][:16], data["seeds"][:16])]
+        for img, raw in zip(images(gallery), data["images"]):
+            np.testing.assert_array_equal(img[::4, ::4], raw)
+    with pytest.raises(Exception, match="Dataset size must be a whole number from 1 to 10000|maximum"):
+        client.predict(1, "1", 10_001, api_name="/dataset")
+    assert len(client.predict(1, "1", 1, api_name="/generate")) == 1
+
+
 def test_explorer_endpoints_are_listed_and_deterministic(client):
     api = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
     assert {"/generate", "/style_row", "/morph", "/explore"} <= set(api)

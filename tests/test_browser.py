@@ -3,10 +3,12 @@
 Screenshots go to $ARTIFACTS_DIR (default: artifacts/) so CI keeps them.
 """
 
+import io
 import os
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 from playwright.sync_api import sync_playwright
 
@@ -70,6 +72,20 @@ def test_bad_seed_shows_an_error_and_the_page_keeps_working(page):
     page.locator("#seed textarea, #seed input").first.fill("5")
     page.locator("#generate").click()
     page.get_by_text("digit 3 · seed 5", exact=True).first.wait_for(timeout=30_000)
+
+
+def test_dataset_download_link(page):
+    page.get_by_text("Download many as a dataset (.npz)").click()
+    count = page.locator("#dataset-count input[type=number]")
+    count.fill("250")
+    count.press("Enter")
+    page.locator("#dataset-make").click()
+    link = page.locator("#dataset-file a[download]").first
+    link.wait_for(timeout=30_000)
+    assert link.get_attribute("download") == "digits_3_seed5_count250.npz"  # digit and seed from the controls
+    body = page.request.get(link.get_attribute("href")).body()
+    with np.load(io.BytesIO(body), allow_pickle=False) as data:
+        assert data["images"].shape == (250, 28, 28) and set(data["labels"].tolist()) == {3}
 
 
 def test_explorer_slider_updates_the_digit(page):

@@ -44,6 +44,7 @@ json_values = st.one_of(json_scalars, st.lists(json_scalars, max_size=3))
 
 ENDPOINTS = {
     "/generate": 4,
+    "/dataset": 4,
     "/style_row": 2,
     "/morph": 6,
     "/explore": 7,

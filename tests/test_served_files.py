@@ -1,14 +1,14 @@
-"""ImageFiles: the folder of served images (atomic writes, the cap, names that stay inside the folder)."""
+"""ServedFiles: the folder of served files (atomic writes, the cap, names that stay inside the folder)."""
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from image_files import ImageFiles
+from served_files import ServedFiles
 
 
 def test_writes_pngs_and_bytes_under_their_names():
-    files = ImageFiles(keep=10)
+    files = ServedFiles(keep=10)
     path = files.write(Image.fromarray(np.arange(16, dtype=np.uint8).reshape(4, 4)), "a.png")
     with Image.open(path) as img:
         assert img.format == "PNG" and np.array_equal(np.asarray(img), np.arange(16).reshape(4, 4))
@@ -17,7 +17,7 @@ def test_writes_pngs_and_bytes_under_their_names():
 
 
 def test_keeps_only_the_newest_files_and_a_rewrite_counts_as_new():
-    files = ImageFiles(keep=3)
+    files = ServedFiles(keep=3)
     for name in ["1.png", "2.png", "3.png", "1.png", "4.png"]:  # rewriting 1 makes 2 the oldest
         files.write(b"x", name)
     assert sorted(p.name for p in files.folder.iterdir()) == ["1.png", "3.png", "4.png"]
@@ -25,7 +25,16 @@ def test_keeps_only_the_newest_files_and_a_rewrite_counts_as_new():
 
 @pytest.mark.parametrize("name", ["../escape.png", "sub/x.png", ".hidden.png", ""])
 def test_refuses_names_that_are_not_plain_file_names(name):
-    files = ImageFiles()
+    files = ServedFiles()
     with pytest.raises(ValueError, match="not a plain file name"):
         files.write(b"x", name)
     assert list(files.folder.iterdir()) == []
+
+
+def test_keeps_the_total_size_under_the_byte_cap_but_always_the_newest_file():
+    files = ServedFiles(max_bytes=250)
+    for name in ["a", "b", "c"]:
+        files.write(b"x" * 100, name)  # the third pushes the total to 300: "a" goes
+    assert sorted(p.name for p in files.folder.iterdir()) == ["b", "c"]
+    files.write(b"x" * 1000, "big")  # larger than the cap on its own: kept, everything older goes
+    assert sorted(p.name for p in files.folder.iterdir()) == ["big"]
