@@ -19,10 +19,10 @@ import torch
 from PIL import Image
 
 from gradio_inputs import CheckedSlider
-from served_files import ServedFiles
 from model import DigitGenerator, GeneratorLoadError, explore
 from model.explore import MAX_STYLE_SEEDS, NUM_DIRECTIONS
 from model.sampling import MAX_COUNT, SEED_LIMIT, check_psi
+from served_files import ServedFiles
 
 REPO_ENV, REVISION_ENV = "CGAN_MODEL_REPO", "CGAN_MODEL_REVISION"
 BUNDLED_WEIGHTS = Path(__file__).parent / "weights"

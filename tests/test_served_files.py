@@ -12,7 +12,8 @@ def test_writes_pngs_and_bytes_under_their_names():
     path = files.write(Image.fromarray(np.arange(16, dtype=np.uint8).reshape(4, 4)), "a.png")
     with Image.open(path) as img:
         assert img.format == "PNG" and np.array_equal(np.asarray(img), np.arange(16).reshape(4, 4))
-    assert open(files.write(b"GIF89a", "b.gif"), "rb").read() == b"GIF89a"
+    with open(files.write(b"GIF89a", "b.gif"), "rb") as f:
+        assert f.read() == b"GIF89a"
     assert sorted(p.name for p in files.folder.iterdir()) == ["a.png", "b.gif"]  # no temp files left behind
 
 
