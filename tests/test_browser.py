@@ -45,6 +45,15 @@ def wait_for_images(page, count: int) -> None:
     page.wait_for_load_state("networkidle")
 
 
+def set_slider(page, elem_id: str, value: int) -> None:
+    """Type a value into a slider's number box and wait until the slider holds it (so a click cannot race it)."""
+    box = page.locator(f"#{elem_id} input[type=number]")
+    box.fill(str(value))
+    box.press("Enter")
+    page.wait_for_function(f"document.querySelector('#{elem_id} input[type=range]').value === '{value}'",
+                           timeout=10_000)
+
+
 def test_page_opens_with_a_gallery_and_the_weights_note(page):
     gallery_images(page).first.wait_for(timeout=30_000)  # generation runs on load
     assert gallery_images(page).count() >= 1
@@ -54,9 +63,7 @@ def test_page_opens_with_a_gallery_and_the_weights_note(page):
 def test_pick_digit_seed_and_batch_size_then_generate(page):
     page.locator("#digit").get_by_text("3", exact=True).click()
     page.locator("#seed textarea, #seed input").first.fill("2024")
-    count = page.locator("#count input[type=number]")
-    count.fill("6")
-    count.press("Enter")
+    set_slider(page, "count", 6)
     page.locator("#generate").click()
     page.wait_for_function("document.querySelectorAll('#gallery img').length === 6", timeout=30_000)
     page.get_by_text("digit 3 · seed 2029").first.wait_for(timeout=10_000)
@@ -76,9 +83,7 @@ def test_bad_seed_shows_an_error_and_the_page_keeps_working(page):
 
 def test_dataset_download_link(page):
     page.get_by_text("Download many as a dataset (.npz)").click()
-    count = page.locator("#dataset-count input[type=number]")
-    count.fill("250")
-    count.press("Enter")
+    set_slider(page, "dataset-count", 250)
     page.locator("#dataset-make").click()
     link = page.locator("#dataset-file a[download]").first
     link.wait_for(timeout=30_000)
