@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
 from .conftest import ROOT
@@ -47,11 +48,17 @@ def wait_for_images(page, count: int) -> None:
 
 def set_slider(page, elem_id: str, value: int) -> None:
     """Type a value into a slider's number box and wait until the slider holds it (so a click cannot race it)."""
-    box = page.locator(f"#{elem_id} input[type=number]")
-    box.fill(str(value))
-    box.press("Enter")
-    page.wait_for_function(f"document.querySelector('#{elem_id} input[type=range]').value === '{value}'",
-                           timeout=10_000)
+    box, slider = page.locator(f"#{elem_id} input[type=number]"), page.locator(f"#{elem_id} input[type=range]")
+    for _ in range(3):  # a component that has just been shown (an opening accordion) can drop the first input
+        box.fill(str(value))
+        box.press("Enter")
+        try:
+            page.wait_for_function(f"document.querySelector('#{elem_id} input[type=range]').value === '{value}'",
+                                   timeout=3_000)
+            return
+        except PlaywrightTimeout:
+            pass
+    raise AssertionError(f"slider {elem_id} shows {slider.input_value()!r}, box {box.input_value()!r}, not {value}")
 
 
 def test_page_opens_with_a_gallery_and_the_weights_note(page):
@@ -83,6 +90,7 @@ def test_bad_seed_shows_an_error_and_the_page_keeps_working(page):
 
 def test_dataset_download_link(page):
     page.get_by_text("Download many as a dataset (.npz)").click()
+    page.locator("#dataset-make").wait_for(timeout=10_000)
     set_slider(page, "dataset-count", 250)
     page.locator("#dataset-make").click()
     link = page.locator("#dataset-file a[download]").first
