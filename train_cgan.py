@@ -86,7 +86,8 @@ def parse_args(argv=None):
     p.add_argument("--out-dir", default="runs/cgan", help="run folder: samples/, checkpoints/")
     p.add_argument("--save-dir", help="where save_pretrained writes the generator (default: OUT_DIR/generator)")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N (under torchrun: each rank's GPU)")
-    p.add_argument("--amp", choices=["auto", "off"], default="auto", help="bf16 autocast on CUDA (default: auto)")
+    p.add_argument("--amp", choices=["auto", "on", "off"], default="auto",
+                   help="bf16 autocast: auto = on CUDA where supported; on = on any device (CPU too)")
     p.add_argument("--compile", action="store_true", help="torch.compile the generator and discriminator")
     p.add_argument("--threads", type=int, help="CPU threads for torch (default: torch's choice)")
     p.add_argument("--checkpoint-every", type=int, default=500, help="steps between checkpoints (and every epoch)")
@@ -129,7 +130,10 @@ def main(argv=None):
         if args.batch_size % world:
             sys.exit(f"error: --batch-size {args.batch_size} must be divisible by the {world} processes")
     batch = args.batch_size // world  # per process; the effective batch stays --batch-size
-    use_amp = args.amp == "auto" and device.type == "cuda" and torch.cuda.is_bf16_supported()
+    bf16_ok = device.type != "cuda" or torch.cuda.is_bf16_supported()
+    if args.amp == "on" and not bf16_ok:
+        sys.exit(f"error: --amp on: this GPU ({torch.cuda.get_device_name(device)}) does not support bf16")
+    use_amp = args.amp == "on" or (args.amp == "auto" and device.type == "cuda" and bf16_ok)
 
     out_dir = Path(args.out_dir)
     save_dir = Path(args.save_dir or out_dir / "generator")
