@@ -31,7 +31,7 @@ MAX_DATASET = MAX_COUNT  # /dataset cap: 10,000 digits take ~5 s on 2 cores and 
 SCALE = 4  # 28 px digits are shown (and downloaded) as 112 px, nearest-neighbour so pixels stay crisp
 THREADS = int(os.environ.get("CGAN_THREADS", "2"))
 RANDOM = "random"
-FILES = ServedFiles()  # every image is written once, named by digit and seed, and served from there
+FILES = ServedFiles()  # images, GIFs and datasets are written once, named by what they hold, and served from there
 
 log = logging.getLogger("app")
 
