@@ -69,11 +69,11 @@ def parse_seed(value) -> int:
     return seed
 
 
-def parse_count(value, limit: int = MAX_BATCH, what: str = "Batch size") -> int:
-    """A count 1..limit as int, else gr.Error."""
+def parse_count(value, limit: int = MAX_BATCH, what: str = "Batch size", low: int = 1) -> int:
+    """A count low..limit as int, else gr.Error."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value) \
-            or not 1 <= value <= limit:
-        raise gr.Error(f"{what} must be a whole number from 1 to {limit}, got {value!r}.")
+            or not low <= value <= limit:
+        raise gr.Error(f"{what} must be a whole number from {low} to {limit}, got {value!r}.")
     return int(value)
 
 
@@ -130,29 +130,30 @@ def psi_tag(psi: float) -> str:
     return "" if psi == 1 else f"_psi{psi:g}"
 
 
+def draw(digit, seed, count, psi, limit: int, what: str):
+    """Validate the inputs of /generate and /dataset, then generate: (digit as given, per-image digits, seed,
+    psi, uint8 images (count, 28, 28))."""
+    digit, seed, count, psi = parse_digit(digit), parse_seed(seed), parse_count(count, limit, what), parse_psi(psi)
+    if seed + count > SEED_LIMIT:
+        raise gr.Error(f"Seed + {what.lower()} - 1 must be below 2**63; lower the seed or the {what.lower()}.")
+    digits = digits_for(digit, seed, count)
+    return digit, digits, seed, psi, GENERATOR.generate(digits, seed=seed, psi=psi)  # under torch.inference_mode
+
+
 def generate(digit, seed, count, psi=1.0) -> list[tuple[str, str]]:
     """Gallery items (upscaled PNG 'digitD_seedS.png', caption 'digit D · seed S') for the app and /generate."""
-    digit, seed, count, psi = parse_digit(digit), parse_seed(seed), parse_count(count), parse_psi(psi)
-    if seed + count > SEED_LIMIT:
-        raise gr.Error("Seed + batch size - 1 must be below 2**63; lower the seed or the batch size.")
-    digits = digits_for(digit, seed, count)
-    images = GENERATOR.generate(digits, seed=seed, psi=psi)  # (count, 28, 28) uint8, under torch.inference_mode
+    _, digits, seed, psi, images = draw(digit, seed, count, psi, MAX_BATCH, "Batch size")
     return [(FILES.write(upscale(img), f"digit{d}_seed{seed + i}{psi_tag(psi)}.png"), f"digit {d} · seed {seed + i}")
             for i, (img, d) in enumerate(zip(images, digits))]
 
 
 def dataset(digit, seed, count, psi=1.0) -> str:
     """An .npz of `count` labelled 28x28 digits (images, labels, seeds) for the app and the /dataset API."""
-    digit, seed, psi = parse_digit(digit), parse_seed(seed), parse_psi(psi)
-    count = parse_count(count, MAX_DATASET, "Dataset size")
-    if seed + count > SEED_LIMIT:
-        raise gr.Error("Seed + dataset size - 1 must be below 2**63; lower the seed or the dataset size.")
-    digits = digits_for(digit, seed, count)
-    images = GENERATOR.generate(digits, seed=seed, psi=psi)  # (count, 28, 28) uint8
+    digit, digits, seed, psi, images = draw(digit, seed, count, psi, MAX_DATASET, "Dataset size")
     buffer = io.BytesIO()  # plain arrays only, so np.load needs no pickle
     np.savez_compressed(buffer, images=images, labels=np.array(digits, dtype=np.int64),
-                        seeds=np.arange(seed, seed + count, dtype=np.int64))
-    return FILES.write(buffer.getvalue(), f"digits_{digit}_seed{seed}_count{count}{psi_tag(psi)}.npz")
+                        seeds=np.arange(seed, seed + len(digits), dtype=np.int64))
+    return FILES.write(buffer.getvalue(), f"digits_{digit}_seed{seed}_count{len(digits)}{psi_tag(psi)}.npz")
 
 
 def style_row(seeds, psi=1.0) -> list[tuple[str, str]]:
@@ -167,11 +168,8 @@ def morph(digit_a, seed_a, digit_b, seed_b, frames, psi=1.0) -> tuple[list[tuple
     """Frames from (digit_a, seed_a) to (digit_b, seed_b) and the path of an animated GIF, for the app and /morph."""
     start, end = (parse_digit(digit_a, allow_random=False), parse_seed(seed_a)), \
         (parse_digit(digit_b, allow_random=False), parse_seed(seed_b))
-    if isinstance(frames, bool) or not isinstance(frames, (int, float)) or frames != int(frames) \
-            or not 2 <= frames <= explore.MAX_FRAMES:
-        raise gr.Error(f"Frames must be a whole number from 2 to {explore.MAX_FRAMES}, got {frames!r}.")
-    psi = parse_psi(psi)
-    images = explore.morph(GENERATOR, start, end, int(frames), psi)
+    frames, psi = parse_count(frames, explore.MAX_FRAMES, "Frames", low=2), parse_psi(psi)
+    images = explore.morph(GENERATOR, start, end, frames, psi)
     name = f"morph_digit{start[0]}_seed{start[1]}_to_digit{end[0]}_seed{end[1]}_{len(images)}frames{psi_tag(psi)}"
     gif_path = FILES.write(explore.to_gif(images, scale=SCALE), f"{name}.gif")
     return [(FILES.write(upscale(img), f"{name}_frame{i + 1}.png"), f"frame {i + 1}/{len(images)}")

@@ -1,5 +1,5 @@
 """Gradio input components for the app. Gradio writes a type stub (gradio_inputs.pyi) for component classes on
-import; it is committed, so importing this module leaves the checkout unchanged."""
+import; it is git-ignored, so importing this module leaves the checkout clean."""
 
 import math
 

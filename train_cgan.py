@@ -233,9 +233,8 @@ def main(argv=None):
         writer = SummaryWriter(out_dir / "tensorboard", purge_step=step or None)
 
     how = (f" x {world} processes" if distributed else "") + (" with bf16 autocast" if use_amp else "")
-    log(f"training on {device}{how} "
-        f"for {total_steps} steps ({steps_per_epoch} per epoch, batch {args.batch_size}); "
-          f"G {sum(p.numel() for p in G.parameters()):,} params, D {sum(p.numel() for p in D.parameters()):,}")
+    log(f"training on {device}{how} for {total_steps} steps ({steps_per_epoch} per epoch, batch {args.batch_size}); "
+        f"G {sum(p.numel() for p in G.parameters()):,} params, D {sum(p.numel() for p in D.parameters()):,}")
     t0, start_step = time.time(), step
     warm_steps, t_warm = 20, None  # throughput after the first steps leaves out torch.compile's compilation
     bar = tqdm(total=total_steps, initial=step, disable=args.no_progress or not is_main, unit="step",
@@ -333,9 +332,10 @@ def main(argv=None):
             print(f"epoch {epoch + 1}: step {step}/{total_steps}, {time.time() - t0:.0f}s, "
                   f"loss_d {loss_adv_d.item():.3f} loss_g {loss_adv_g.item():.3f}", flush=True)
     bar.close()
-    images_per_second = (step - start_step) * args.batch_size / max(time.time() - t0, 1e-9)
-    steady_images_per_second = (step - start_step - warm_steps) * args.batch_size / max(time.time() - t_warm, 1e-9) \
-        if t_warm and step > start_step + warm_steps else None
+    t_end = time.time()
+    images_per_second = (step - start_step) * args.batch_size / max(t_end - t0, 1e-9)
+    steady_steps = step - start_step - warm_steps  # t_warm is set once warm_steps steps have run
+    steady_images_per_second = steady_steps * args.batch_size / max(t_end - t_warm, 1e-9) if steady_steps > 0 else None
     if distributed:
         dist.destroy_process_group()
     if not is_main:
