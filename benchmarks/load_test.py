@@ -2,13 +2,14 @@
 
     python benchmarks/load_test.py --clients 20 --requests 400 --count 16
     python benchmarks/load_test.py --url http://127.0.0.1:7860/   # use a server that is already running
+    python benchmarks/load_test.py --app benchmarks/floor_app.py  # Gradio's own cost: same API, no model
 
 Requests only go to the loopback server it starts (or the --url given); the run is bounded by --requests.
 """
 
 import argparse
 import os
-import socket
+import shlex
 import statistics
 import subprocess
 import sys
@@ -18,21 +19,8 @@ from pathlib import Path
 
 from gradio_client import Client
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def start_server(port: int) -> subprocess.Popen:
-    env = dict(os.environ, GRADIO_SERVER_PORT=str(port), GRADIO_ANALYTICS_ENABLED="False")
-    proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(600):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return proc
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    sys.exit("server did not start")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere
+from local_server import free_port, start_gradio  # noqa: E402
 
 
 def process_cpu(proc: subprocess.Popen | None) -> float:
@@ -46,7 +34,8 @@ def process_cpu(proc: subprocess.Popen | None) -> float:
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--url", help="an already running app (default: start app.py on a free loopback port)")
+    p.add_argument("--url", help="an already running app (default: start --app on a free loopback port)")
+    p.add_argument("--app", default="app.py", help="the script to start, with its arguments (default: app.py)")
     p.add_argument("--clients", type=int, default=20)
     p.add_argument("--requests", type=int, default=400, help="total requests over all clients")
     p.add_argument("--count", type=int, default=16, help="images per request")
@@ -57,10 +46,8 @@ def main():
     proc = None
     url = args.url
     if url is None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        proc = start_server(port)
+        port = free_port()
+        proc = start_gradio(shlex.split(args.app), port)
         url = f"http://127.0.0.1:{port}/"
     try:
         download = False if args.no_download else Client.__init__.__kwdefaults__["download_files"]

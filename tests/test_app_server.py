@@ -1,11 +1,5 @@
 """A real `python app.py` server on 127.0.0.1, called through gradio_client like any script would."""
 
-import os
-import socket
-import subprocess
-import sys
-import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -13,39 +7,13 @@ import pytest
 from gradio_client import Client
 from PIL import Image
 
-from .conftest import ROOT
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_app(port: int, **env) -> subprocess.Popen:
-    """Start app.py on 127.0.0.1:port and wait until it answers; its output goes to proc.log_path."""
-    full_env = dict(os.environ, GRADIO_SERVER_PORT=str(port), GRADIO_ANALYTICS_ENABLED="False", **env)
-    # a file, not a pipe: an unread pipe fills up with logged tracebacks and then blocks the server
-    log = tempfile.NamedTemporaryFile(prefix="app-", suffix=".log", delete=False)
-    proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)
-    proc.log_path = log.name
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"app.py exited early:\n{Path(log.name).read_text()}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return proc
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("app.py did not start within 120 s")
+from local_server import free_port, start_gradio
 
 
 @pytest.fixture(scope="module")
 def server():
     port = free_port()
-    proc = start_app(port)
+    proc = start_gradio(["app.py"], port)
     yield f"http://127.0.0.1:{port}/"
     proc.terminate()
     proc.wait(timeout=30)
@@ -114,7 +82,7 @@ def test_bad_inputs_return_clear_errors_and_the_server_keeps_serving(client, dig
 def test_unreachable_hub_repo_falls_back_to_bundled_weights():
     port = free_port()
     # an endpoint on a closed loopback port: every Hub request fails at once, as it does offline
-    proc = start_app(port, CGAN_MODEL_REPO="someone/missing-model", HF_ENDPOINT="http://127.0.0.1:9")
+    proc = start_gradio(["app.py"], port, CGAN_MODEL_REPO="someone/missing-model", HF_ENDPOINT="http://127.0.0.1:9")
     try:
         client = Client(f"http://127.0.0.1:{port}/", verbose=False)
         assert len(client.predict(5, "5", 2, api_name="/generate")) == 2

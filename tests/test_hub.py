@@ -9,15 +9,14 @@ import hashlib
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 import torch
 
+from local_server import free_port, wait_for_port
 from model import DigitGenerator, GeneratorConfig
 from model.checkpoint import save_pretrained_atomic
 
@@ -30,12 +29,6 @@ OLAH = os.environ.get("OLAH_CLI", str(ROOT / ".olah-venv" / "bin" / "olah-cli"))
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -52,14 +45,7 @@ def hub(tmp_path_factory):
         f'mirrors-path = ["{root / "mirrors"}"]\n\n[accessibility]\noffline = true\n')
     olah = subprocess.Popen([OLAH, "--config", str(root / "olah.toml")], cwd=root,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 60
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            assert olah.poll() is None and time.time() < deadline, "olah did not start"
-            time.sleep(0.2)
+    wait_for_port(port, olah, 60, "olah")
     with HubWriteServer(root / "mirrors", TOKEN) as writer:
         yield type("Hub", (), dict(root=root, read_url=f"http://127.0.0.1:{port}", writer=writer))
     olah.terminate()
