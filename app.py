@@ -144,7 +144,7 @@ def generate(digit, seed, count, psi=1.0) -> list[tuple[str, str]]:
     """Gallery items (upscaled PNG 'digitD_seedS.png', caption 'digit D · seed S') for the app and /generate."""
     _, digits, seed, psi, images = draw(digit, seed, count, psi, MAX_BATCH, "Batch size")
     return [(FILES.write(upscale(img), f"digit{d}_seed{seed + i}{psi_tag(psi)}.png"), f"digit {d} · seed {seed + i}")
-            for i, (img, d) in enumerate(zip(images, digits))]
+            for i, (img, d) in enumerate(zip(images, digits, strict=True))]
 
 
 def dataset(digit, seed, count, psi=1.0) -> str:
@@ -257,7 +257,8 @@ with gr.Blocks(title="Handwritten digit GAN") as demo:
             morph_digit_b = gr.Dropdown(DIGITS, value=8, label="To digit", elem_id="morph-digit-b")
             morph_seed_b = gr.Textbox(value="2", label="To seed", max_lines=1, elem_id="morph-seed-b")
         with gr.Row():
-            morph_frames = CheckedSlider(2, explore.MAX_FRAMES, value=16, step=1, label="Frames", elem_id="morph-frames")
+            morph_frames = CheckedSlider(2, explore.MAX_FRAMES, value=16, step=1, label="Frames",
+                                         elem_id="morph-frames")
             morph_psi = psi_slider("morph-psi")
             morph_btn = gr.Button("Morph", variant="primary", elem_id="morph-go")
         with gr.Row():

@@ -37,14 +37,15 @@ def main():
     def generate(digit, seed, count, psi=1.0):
         """Captions like app.py's for `count` images, with ready-made files when returning a gallery."""
         captions = [f"digit {digit} · seed {int(seed) + i}" for i in range(int(count))]
-        return captions if args.json else list(zip(paths, captions))
+        return captions if args.json else list(zip(paths, captions, strict=True))
 
     with gr.Blocks() as demo:
         inputs = [gr.Radio(list(range(10)), value=7), gr.Textbox("42"), gr.Slider(1, MAX_BATCH, 16, step=1),
                   gr.Slider(0, 1, 1)]
         output = gr.JSON() if args.json else gr.Gallery(format="png")
         gr.Button().click(generate, inputs, output, api_name="generate", **QUEUE)
-    demo.queue(max_size=256).launch(server_name="127.0.0.1", server_port=int(os.environ.get("GRADIO_SERVER_PORT", 7860)))
+    port = int(os.environ.get("GRADIO_SERVER_PORT", 7860))
+    demo.queue(max_size=256).launch(server_name="127.0.0.1", server_port=port)
 
 
 if __name__ == "__main__":

@@ -83,8 +83,9 @@ def build_card(folder: str | Path, repo_id: str = "weights") -> ModelCard:
     metrics = json.loads((folder / "metrics.json").read_text()) if (folder / "metrics.json").exists() else None
     generator = DigitGenerator(GeneratorConfig(**config))
     params = sum(p.numel() for p in generator.parameters())
-    training_line = (f"{training['steps']:,} steps ({training['epochs']} epochs) in {training['wall_clock_s'] / 60:.1f} "
-                     f"minutes on {training['device']} with {training['threads']} threads." if training else "")
+    training_line = (f"{training['steps']:,} steps ({training['epochs']} epochs) in "
+                     f"{training['wall_clock_s'] / 60:.1f} minutes on {training['device']} "
+                     f"with {training['threads']} threads." if training else "")
     return ModelCard.from_template(
         card_data(), template_str=TEMPLATE, repo_id=repo_id,
         metrics_table=format_table(metrics) if metrics else "Not evaluated yet: run `python -m model.evaluate`.",
@@ -93,7 +94,8 @@ def build_card(folder: str | Path, repo_id: str = "weights") -> ModelCard:
         overview="\nTraining progress, one column per epoch (seed 0 of each digit):\n\n![Across epochs](overview.png)\n"
                  if (folder / "overview.png").exists() else "",
         command=training.get("command", "python train_cgan.py --preset full"), training_line=training_line,
-        z_dim=config["z_dim"], channels=config["channels"], params=f"{params:,}", config_json=json.dumps(config, indent=2))
+        z_dim=config["z_dim"], channels=config["channels"], params=f"{params:,}",
+        config_json=json.dumps(config, indent=2))
 
 
 def write_card(folder: str | Path, repo_id: str = "weights") -> Path:

@@ -56,7 +56,8 @@ def _extract(gz_files: dict[str, Path], root: Path) -> None:
                     shutil.copyfileobj(f, tmp)
             except (OSError, EOFError) as e:
                 os.unlink(tmp.name)
-                raise MnistNotFoundError(f"{src} is not a readable gzip file ({e}); replace it with the official file")
+                raise MnistNotFoundError(
+                    f"{src} is not a readable gzip file ({e}); replace it with the official file") from None
         md5 = hashlib.md5(Path(tmp.name).read_bytes()).hexdigest()
         if md5 != RAW_FILES[name]:
             os.unlink(tmp.name)

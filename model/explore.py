@@ -79,7 +79,8 @@ def explore(generator, digit: int, seed: int, offsets, psi: float = 1.0) -> np.n
     if len(offsets) != NUM_DIRECTIONS or not all(
             isinstance(o, (int, float)) and not isinstance(o, bool) and math.isfinite(o) and abs(o) <= MAX_OFFSET
             for o in offsets):
-        raise ValueError(f"offsets must be {NUM_DIRECTIONS} numbers from -{MAX_OFFSET} to {MAX_OFFSET}, got {offsets!r}")
+        raise ValueError(f"offsets must be {NUM_DIRECTIONS} numbers from -{MAX_OFFSET} to {MAX_OFFSET}, "
+                         f"got {offsets!r}")
     digits = check_digits(digit, 1)
     psi = check_psi(psi)
     z = latents_for_seeds([check_seed(seed)], generator.config.z_dim)

@@ -51,9 +51,9 @@ def lr_factor(step: int, total: int) -> float:
 
 @torch.no_grad()
 def update_ema(ema, model, decay: float) -> None:
-    for p_ema, p in zip(ema.parameters(), model.parameters()):
+    for p_ema, p in zip(ema.parameters(), model.parameters(), strict=True):
         p_ema.lerp_(p, 1 - decay)
-    for b_ema, b in zip(ema.buffers(), model.buffers()):
+    for b_ema, b in zip(ema.buffers(), model.buffers(), strict=True):
         b_ema.copy_(b)
 
 

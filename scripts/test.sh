@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install everything the tests need (venv, Python packages, Debian's chromium) and run them.
+# Install everything the tests need (venv, Python packages, Debian's chromium), lint, and run the tests.
 #   bash scripts/test.sh [pytest args]
 # MNIST comes from $MNIST_DATA_DIR (a folder with the four official .gz files), else it is downloaded.
 set -euo pipefail
@@ -15,4 +15,5 @@ fi
   --disable-pip-version-check olah==0.5.4; }
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+.venv/bin/ruff check --quiet .  # style and likely bugs (rules in ruff.toml), before the slower tests
 exec .venv/bin/python -m pytest "$@"

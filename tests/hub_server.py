@@ -1,10 +1,11 @@
 """A small loopback stand-in for the Hub's write API, committing into the git repositories that olah serves.
 
 It implements just what huggingface_hub's create_repo, create_branch, upload_folder and ModelCard.validate
-call: POST /api/repos/create, /api/models/{id}/branch/{rev}, /api/models/{id}/tag/{rev}, /api/models/{id}/preupload/{rev},
-/api/models/{id}/commit/{rev} (NDJSON) and /api/validate-yaml. Every file is answered as a "regular" upload,
-so contents arrive base64-encoded inside the commit; the real Hub's LFS/Xet storage and pull requests are not
-covered. Commits are made with git plumbing, so olah then serves them by branch, tag or sha.
+call: POST /api/repos/create, /api/models/{id}/branch/{rev}, /api/models/{id}/tag/{rev},
+/api/models/{id}/preupload/{rev}, /api/models/{id}/commit/{rev} (NDJSON) and /api/validate-yaml. Every file
+is answered as a "regular" upload, so contents arrive base64-encoded inside the commit; the real Hub's
+LFS/Xet storage and pull requests are not covered. Commits are made with git plumbing, so olah then serves
+them by branch, tag or sha.
 """
 
 import base64

@@ -41,7 +41,7 @@ def test_images_are_the_python_api_images_upscaled():
 
 def test_same_seed_same_pixels_and_different_seed_different_pixels():
     a, b, c = pixels(app.generate(2, "7", 3)), pixels(app.generate(2, "7", 3)), pixels(app.generate(2, "8", 3))
-    assert all(np.array_equal(x, y) for x, y in zip(a, b))
+    assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
     assert not np.array_equal(a[0], c[0])
 
 

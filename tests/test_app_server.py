@@ -52,7 +52,7 @@ def test_same_seed_same_pixels_different_seed_different_pixels(client):
     a = images(client.predict(3, "1234", 2, api_name="/generate"))
     b = images(client.predict(3, "1234", 2, api_name="/generate"))
     c = images(client.predict(3, "1235", 2, api_name="/generate"))
-    assert all(np.array_equal(x, y) for x, y in zip(a, b))
+    assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
     assert np.array_equal(a[1], c[0])  # seed 1235 is image 1 of the batch from 1234
     assert not np.array_equal(a[0], c[0])
 
@@ -100,8 +100,8 @@ def test_dataset_endpoint_returns_an_npz_matching_the_gallery(client):
         assert data["images"].shape == (300, 28, 28) and data["seeds"].tolist() == list(range(77, 377))
         gallery = client.predict("random", "77", 16, api_name="/generate")
         assert [item["caption"] for item in gallery] == [f"digit {d} · seed {s}" for d, s in
-                                                          zip(data["labels"][:16], data["seeds"][:16])]
-        for img, raw in zip(images(gallery), data["images"]):
+                                                          zip(data["labels"][:16], data["seeds"][:16], strict=True)]
+        for img, raw in zip(images(gallery), data["images"], strict=True):
             np.testing.assert_array_equal(img[::4, ::4], raw)
     with pytest.raises(Exception, match="Dataset size must be a whole number from 1 to 10000|maximum"):
         client.predict(1, "1", 10_001, api_name="/dataset")
@@ -124,7 +124,7 @@ def test_morph_endpoint_returns_frames_and_a_gif(client):
     with Image.open(gif) as img:
         assert img.format == "GIF" and img.n_frames == 8
     again, _ = client.predict(3, "1", 8, "2", 8, 1.0, api_name="/morph")
-    assert all(np.array_equal(a, b) for a, b in zip(images(frames), images(again)))
+    assert all(np.array_equal(a, b) for a, b in zip(images(frames), images(again), strict=True))
 
 
 def test_explore_endpoint_and_its_errors(client):

@@ -86,7 +86,7 @@ def test_bad_explorer_arguments_raise_value_errors(tiny_generator, call, message
 
 def test_app_psi_one_equals_the_plain_generator_and_lower_psi_changes_it():
     plain = [load(path) for path, _ in app.generate(4, "77", 3)]
-    assert all(np.array_equal(a, load(b)) for a, (b, _) in zip(plain, app.generate(4, "77", 3, 1.0)))
+    assert all(np.array_equal(a, load(b)) for a, (b, _) in zip(plain, app.generate(4, "77", 3, 1.0), strict=True))
     assert not np.array_equal(plain[0], load(app.generate(4, "77", 1, 0.5)[0][0]))
 
 
