@@ -85,6 +85,7 @@ def main():
         if proc:
             proc.terminate()
             proc.wait()
+            os.unlink(proc.log_path)
 
     lat = sorted(x * 1000 for x in latencies)
     print(f"{args.clients} clients, {args.requests} requests of {args.count} images "

@@ -101,7 +101,7 @@ def test_dataset_endpoint_returns_an_npz_matching_the_gallery(client):
         gallery = client.predict("random", "77", 16, api_name="/generate")
         assert [item["caption"] for item in gallery] == [f"digit {d} · seed {s}" for d, s in
                                                           zip(data["labels"][:16], data["seeds"][:16], strict=True)]
-        for img, raw in zip(images(gallery), data["images"], strict=True):
+        for img, raw in zip(images(gallery), data["images"][:16], strict=True):
             np.testing.assert_array_equal(img[::4, ::4], raw)
     with pytest.raises(Exception, match="Dataset size must be a whole number from 1 to 10000|maximum"):
         client.predict(1, "1", 10_001, api_name="/dataset")
