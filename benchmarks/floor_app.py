@@ -37,7 +37,7 @@ def main():
     def generate(digit, seed, count, psi=1.0):
         """Captions like app.py's for `count` images, with ready-made files when returning a gallery."""
         captions = [f"digit {digit} · seed {int(seed) + i}" for i in range(int(count))]
-        return captions if args.json else list(zip(paths, captions, strict=True))
+        return captions if args.json else list(zip(paths[: len(captions)], captions, strict=True))
 
     with gr.Blocks() as demo:
         inputs = [gr.Radio(list(range(10)), value=7), gr.Textbox("42"), gr.Slider(1, MAX_BATCH, 16, step=1),
