@@ -1,14 +1,23 @@
-"""Shared fixtures: a small random generator, the MNIST folder, and the repo root."""
+"""Shared fixtures and helpers: a small random generator, the MNIST folder, the repo root, PNG reading."""
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
+from PIL import Image
 
 from model import DigitGenerator, GeneratorConfig
 from model.data import prepare_mnist, resolve_data_dir
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_png(path) -> np.ndarray:
+    """The pixels of a served digit image, which must be a greyscale PNG."""
+    with Image.open(path) as img:
+        assert img.format == "PNG" and img.mode == "L", (path, img.format, img.mode)
+        return np.asarray(img)
 
 
 @pytest.fixture(scope="session")

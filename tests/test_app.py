@@ -5,27 +5,22 @@ from pathlib import Path
 import gradio as gr
 import numpy as np
 import pytest
-from PIL import Image
 
 import app
 from model import DigitGenerator
 
-
-def load(path: str) -> np.ndarray:
-    with Image.open(path) as img:
-        assert img.format == "PNG" and img.mode == "L"
-        return np.asarray(img)
+from .conftest import load_png
 
 
 def pixels(items):
-    return [load(path) for path, _ in items]
+    return [load_png(path) for path, _ in items]
 
 
 def test_returns_count_upscaled_pngs_named_and_captioned_by_digit_and_seed():
     items = app.generate(7, "42", 5)
     assert len(items) == 5
     for i, (path, caption) in enumerate(items):
-        assert load(path).shape == (28 * app.SCALE, 28 * app.SCALE)
+        assert load_png(path).shape == (28 * app.SCALE, 28 * app.SCALE)
         assert caption == f"digit 7 · seed {42 + i}"
         assert Path(path).name == f"digit7_seed{42 + i}.png" and Path(path).parent == app.FILES.folder
     assert Path(app.generate(7, "42", 1, 0.5)[0][0]).name == "digit7_seed42_psi0.5.png"
@@ -33,7 +28,7 @@ def test_returns_count_upscaled_pngs_named_and_captioned_by_digit_and_seed():
 
 def test_images_are_the_python_api_images_upscaled():
     (path, _), = app.generate(3, 1000, 1)
-    img = load(path)
+    img = load_png(path)
     expected = DigitGenerator.from_pretrained(app.BUNDLED_WEIGHTS).generate(3, seed=1000)[0]
     np.testing.assert_array_equal(img[:: app.SCALE, :: app.SCALE], expected)
     assert (img[:4, :4] == expected[0, 0]).all()  # nearest-neighbour: 4x4 blocks of one value
@@ -51,7 +46,7 @@ def test_random_digit_is_reproducible_from_the_caption_seed():
     assert len(set(digits)) > 1  # 12 draws of 0-9 are not all equal
     assert [c for _, c in app.generate("random", 500, 12)] == [c for _, c in items]
     (path, caption), = app.generate(digits[5], 505, 1)
-    assert caption == items[5][1] and np.array_equal(load(path), load(items[5][0]))
+    assert caption == items[5][1] and np.array_equal(load_png(path), load_png(items[5][0]))
 
 
 def test_inputs_in_the_forms_the_ui_and_api_send():
@@ -101,7 +96,7 @@ def test_dataset_is_a_pickle_free_npz_of_labelled_digits():
     for i in (0, 17, 39):
         (png, caption), = app.generate(int(labels[i]), str(seeds[i]), 1)
         assert caption == f"digit {labels[i]} · seed {seeds[i]}"
-        np.testing.assert_array_equal(load(png)[:: app.SCALE, :: app.SCALE], images[i])
+        np.testing.assert_array_equal(load_png(png)[:: app.SCALE, :: app.SCALE], images[i])
 
 
 def test_dataset_size_limits():

@@ -9,6 +9,8 @@ from PIL import Image
 
 from local_server import free_port, start_gradio
 
+from .conftest import load_png
+
 
 @pytest.fixture(scope="module")
 def server():
@@ -25,12 +27,7 @@ def client(server):
 
 
 def images(result) -> list[np.ndarray]:
-    out = []
-    for item in result:
-        with Image.open(item["image"]) as img:
-            assert img.format == "PNG"
-            out.append(np.asarray(img))
-    return out
+    return [load_png(item["image"]) for item in result]
 
 
 def test_generate_endpoint_is_listed(client):

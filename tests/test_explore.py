@@ -11,15 +11,12 @@ from PIL import Image
 import app
 from model import explore
 
+from .conftest import load_png
+
 
 def close(a, b) -> bool:
     """Equal up to one grey level, so `not close(a, b)` means the images really differ."""
     return np.abs(np.asarray(a, dtype=int) - np.asarray(b, dtype=int)).max() <= 1
-
-
-def load(path: str) -> np.ndarray:
-    with Image.open(path) as img:
-        return np.asarray(img)
 
 
 def test_style_row_keeps_the_seed_latent_for_every_digit(tiny_generator):
@@ -85,9 +82,10 @@ def test_bad_explorer_arguments_raise_value_errors(tiny_generator, call, message
 
 
 def test_app_psi_one_equals_the_plain_generator_and_lower_psi_changes_it():
-    plain = [load(path) for path, _ in app.generate(4, "77", 3)]
-    assert all(np.array_equal(a, load(b)) for a, (b, _) in zip(plain, app.generate(4, "77", 3, 1.0), strict=True))
-    assert not np.array_equal(plain[0], load(app.generate(4, "77", 1, 0.5)[0][0]))
+    plain = [load_png(path) for path, _ in app.generate(4, "77", 3)]
+    again = [load_png(path) for path, _ in app.generate(4, "77", 3, 1.0)]
+    assert all(np.array_equal(a, b) for a, b in zip(plain, again, strict=True))
+    assert not np.array_equal(plain[0], load_png(app.generate(4, "77", 1, 0.5)[0][0]))
 
 
 def test_app_style_row_for_several_seeds():
@@ -96,7 +94,7 @@ def test_app_style_row_for_several_seeds():
     assert [c for _, c in items[:2]] == ["digit 0 · seed 5", "digit 1 · seed 5"]
     assert items[29][1] == "digit 9 · seed 8"
     (plain, _), = app.generate(9, "8", 1)
-    np.testing.assert_array_equal(load(items[29][0]), load(plain))
+    np.testing.assert_array_equal(load_png(items[29][0]), load_png(plain))
 
 
 def test_app_morph_returns_frames_and_a_playable_gif():
@@ -105,7 +103,7 @@ def test_app_morph_returns_frames_and_a_playable_gif():
     with Image.open(gif_path) as gif:
         assert gif.n_frames == 10 and gif.size == (112, 112)
     (first, _), = app.generate(3, "1", 1)
-    np.testing.assert_array_equal(load(frames[0][0]), load(first))
+    np.testing.assert_array_equal(load_png(frames[0][0]), load_png(first))
     assert Path(gif_path).name == "morph_digit3_seed1_to_digit8_seed2_10frames.gif"
 
 
@@ -113,7 +111,7 @@ def test_app_explore_matches_the_plain_image_at_zero():
     (plain, _), = app.generate(5, "0", 1)
     shown = np.asarray(app.explore_latent(5, "0", 0, 0, 0, 0, 1.0))
     assert shown.shape == (224, 224)  # drawn larger than gallery items: it is the only image on its tab
-    np.testing.assert_array_equal(shown[::2, ::2], load(plain))
+    np.testing.assert_array_equal(shown[::2, ::2], load_png(plain))
 
 
 @pytest.mark.parametrize("call, message", [
