@@ -18,6 +18,7 @@ import numpy as np
 import torch
 from PIL import Image
 
+from app_queue import MODEL_QUEUE, enable_queue
 from gradio_inputs import CheckedSlider
 from model import DigitGenerator, GeneratorLoadError, explore
 from model.explore import MAX_STYLE_SEEDS, NUM_DIRECTIONS
@@ -208,8 +209,6 @@ CSS = """
 footer { display: none !important; }
 """
 DIGITS = [(str(d), d) for d in range(10)]
-# generation itself is ~10 ms of a request; the rest is Gradio queue and file handling, which overlaps well
-QUEUE = dict(concurrency_limit=int(os.environ.get("CGAN_CONCURRENCY", "2")), concurrency_id="model")
 
 
 def psi_slider(elem_id: str) -> CheckedSlider:
@@ -280,23 +279,24 @@ with gr.Blocks(title="Handwritten digit GAN") as demo:
                                      elem_classes="digits", height=300)
 
     inputs = [digit_in, seed_in, count_in, psi_in]
-    generate_btn.click(generate, inputs, gallery, api_name="generate", **QUEUE)
-    seed_in.submit(generate, inputs, gallery, api_visibility="private", **QUEUE)
+    generate_btn.click(generate, inputs, gallery, api_name="generate", **MODEL_QUEUE)
+    seed_in.submit(generate, inputs, gallery, api_visibility="private", **MODEL_QUEUE)
     random_btn.click(random_seed, None, seed_in, api_visibility="private").then(
-        generate, inputs, gallery, api_visibility="private", **QUEUE)
-    demo.load(generate, inputs, gallery, api_visibility="private", **QUEUE)  # the page never opens empty
-    dataset_btn.click(dataset, [digit_in, seed_in, dataset_count, psi_in], dataset_file, api_name="dataset", **QUEUE)
-    style_btn.click(style_row, [style_seeds_in, style_psi_in], style_gallery, api_name="style_row", **QUEUE)
+        generate, inputs, gallery, api_visibility="private", **MODEL_QUEUE)
+    demo.load(generate, inputs, gallery, api_visibility="private", **MODEL_QUEUE)  # the page never opens empty
+    dataset_btn.click(dataset, [digit_in, seed_in, dataset_count, psi_in], dataset_file, api_name="dataset",
+                      **MODEL_QUEUE)
+    style_btn.click(style_row, [style_seeds_in, style_psi_in], style_gallery, api_name="style_row", **MODEL_QUEUE)
     morph_btn.click(morph, [morph_digit_a, morph_seed_a, morph_digit_b, morph_seed_b, morph_frames, morph_psi],
-                    [morph_gallery, morph_gif], api_name="morph", **QUEUE)
+                    [morph_gallery, morph_gif], api_name="morph", **MODEL_QUEUE)
     explore_inputs = [explore_digit, explore_seed, *sliders, explore_psi]
     gr.on([c.change for c in explore_inputs], explore_latent, explore_inputs, explore_image, api_name="explore",
-          trigger_mode="always_last", **QUEUE)
+          trigger_mode="always_last", **MODEL_QUEUE)
     # fill the other tabs on page load too, so none opens empty
-    demo.load(style_row, [style_seeds_in, style_psi_in], style_gallery, api_visibility="private", **QUEUE)
-    demo.load(explore_latent, explore_inputs, explore_image, api_visibility="private", **QUEUE)
+    demo.load(style_row, [style_seeds_in, style_psi_in], style_gallery, api_visibility="private", **MODEL_QUEUE)
+    demo.load(explore_latent, explore_inputs, explore_image, api_visibility="private", **MODEL_QUEUE)
 
-demo.queue(max_size=256)
+enable_queue(demo)
 
 
 def main():

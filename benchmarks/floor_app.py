@@ -17,10 +17,10 @@ import numpy as np
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere
+from app_queue import MODEL_QUEUE, enable_queue  # noqa: E402
 from served_files import ServedFiles  # noqa: E402
 
 MAX_BATCH = 64
-QUEUE = dict(concurrency_limit=2, concurrency_id="model")  # as app.py's default
 
 
 def main():
@@ -43,9 +43,9 @@ def main():
         inputs = [gr.Radio(list(range(10)), value=7), gr.Textbox("42"), gr.Slider(1, MAX_BATCH, 16, step=1),
                   gr.Slider(0, 1, 1)]
         output = gr.JSON() if args.json else gr.Gallery(format="png")
-        gr.Button().click(generate, inputs, output, api_name="generate", **QUEUE)
+        gr.Button().click(generate, inputs, output, api_name="generate", **MODEL_QUEUE)
     port = int(os.environ.get("GRADIO_SERVER_PORT", 7860))
-    demo.queue(max_size=256).launch(server_name="127.0.0.1", server_port=port)
+    enable_queue(demo).launch(server_name="127.0.0.1", server_port=port)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
     python benchmarks/load_test.py --clients 20 --requests 400 --count 16
     python benchmarks/load_test.py --url http://127.0.0.1:7860/   # use a server that is already running
     python benchmarks/load_test.py --app benchmarks/floor_app.py  # Gradio's own cost: same API, no model
+    python benchmarks/load_test.py --warmup 10000                 # a server that has served 10,000 requests
 
 Requests only go to the loopback server it starts (or the --url given); the run is bounded by --requests.
 """
@@ -39,6 +40,7 @@ def main():
     p.add_argument("--clients", type=int, default=20)
     p.add_argument("--requests", type=int, default=400, help="total requests over all clients")
     p.add_argument("--count", type=int, default=16, help="images per request")
+    p.add_argument("--warmup", type=int, default=0, help="requests to serve first, not measured (default 0)")
     p.add_argument("--no-download", action="store_true", help="do not fetch the result PNGs (default: fetch, as "
                    "gradio_client does)")
     args = p.parse_args()
@@ -56,30 +58,39 @@ def main():
         ssl_verify = not url.startswith("http://")
         clients = [Client(url, verbose=False, download_files=download, ssl_verify=ssl_verify)
                    for _ in range(args.clients)]
-        clients[0].predict(0, "0", args.count, api_name="/generate")  # warm-up
+        clients[0].predict(0, "0", args.count, api_name="/generate")  # first call: imports, caches
+
+        def load(total: int, first_seed: int) -> tuple[list[float], list[str], float]:
+            """`total` requests spread over all clients at once; returns latencies (s), errors and wall time."""
+            latencies, errors, lock = [], [], threading.Lock()
+            per_client = [total // args.clients + (i < total % args.clients) for i in range(args.clients)]
+
+            def worker(i: int):
+                for r in range(per_client[i]):
+                    t = time.perf_counter()
+                    try:
+                        seed = first_seed + i * 100_000 + r
+                        result = clients[i].predict(r % 10, str(seed), args.count, api_name="/generate")
+                        assert len(result) == args.count
+                        with lock:
+                            latencies.append(time.perf_counter() - t)
+                    except Exception as e:  # count and report, never stop the run
+                        with lock:
+                            errors.append(repr(e))
+
+            threads = [threading.Thread(target=worker, args=(i,)) for i in range(args.clients)]
+            t0 = time.perf_counter()
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            return latencies, errors, time.perf_counter() - t0
+
+        if args.warmup:  # a server that has been up a while can be slower than a fresh one
+            _, warmup_errors, warmup_wall = load(args.warmup, first_seed=10_000_000)
+            print(f"warm-up: {args.warmup} requests in {warmup_wall:.1f} s, errors {len(warmup_errors)}")
         server_cpu_start, client_cpu_start = process_cpu(proc), time.process_time()
-        latencies, errors, lock = [], [], threading.Lock()
-        per_client = [args.requests // args.clients + (i < args.requests % args.clients) for i in range(args.clients)]
-
-        def worker(i: int):
-            for r in range(per_client[i]):
-                t = time.perf_counter()
-                try:
-                    result = clients[i].predict(r % 10, str(i * 100_000 + r), args.count, api_name="/generate")
-                    assert len(result) == args.count
-                    with lock:
-                        latencies.append(time.perf_counter() - t)
-                except Exception as e:  # count and report, never stop the run
-                    with lock:
-                        errors.append(repr(e))
-
-        threads = [threading.Thread(target=worker, args=(i,)) for i in range(args.clients)]
-        t0 = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        wall = time.perf_counter() - t0
+        latencies, errors, wall = load(args.requests, first_seed=0)
         server_cpu, client_cpu = process_cpu(proc) - server_cpu_start, time.process_time() - client_cpu_start
     finally:
         if proc:
