@@ -128,7 +128,8 @@ def upscale(img: np.ndarray, scale: int = SCALE) -> Image.Image:
 
 def psi_tag(psi: float) -> str:
     """File name part for a truncation other than the default 1."""
-    return "" if psi == 1 else f"_psi{psi:g}"
+    # repr, not a rounded format: two different psi values must never share a file name (and so a file)
+    return "" if psi == 1 else f"_psi{psi!r}"
 
 
 def draw(digit, seed, count, psi, limit: int, what: str):
@@ -177,14 +178,18 @@ def morph(digit_a, seed_a, digit_b, seed_b, frames, psi=1.0) -> tuple[list[tuple
             for i, img in enumerate(images)], gif_path
 
 
-def explore_latent(digit, seed, *offsets_and_psi) -> Image.Image:
-    """One digit with its latent moved along the fixed directions, for the sliders and /explore."""
+def explore_latent(digit, seed, *offsets_and_psi) -> str:
+    """Path of one digit with its latent moved along the fixed directions, for the sliders and /explore."""
     *offsets, psi = offsets_and_psi
     digit, seed, psi = parse_digit(digit, allow_random=False), parse_seed(seed), parse_psi(psi)
     try:
-        return upscale(explore.explore(GENERATOR, digit, seed, [float(o) for o in offsets], psi)[0], 2 * SCALE)
+        offsets = [float(o) for o in offsets]
+        image = explore.explore(GENERATOR, digit, seed, offsets, psi)[0]
     except (ValueError, TypeError) as e:
         raise gr.Error(f"Sliders: {e}.") from None
+    # a served file like every other output: capped with them, instead of piling up in Gradio's cache
+    name = f"explore_digit{digit}_seed{seed}_offsets{'_'.join(map(repr, offsets))}{psi_tag(psi)}.png"
+    return FILES.write(upscale(image, 2 * SCALE), name)
 
 
 def random_seed() -> str:
@@ -275,7 +280,7 @@ with gr.Blocks(title="Handwritten digit GAN") as demo:
                                      label=f"Direction {k + 1}", elem_id=f"direction-{k + 1}")
                            for k in range(NUM_DIRECTIONS)]
                 explore_psi = psi_slider("explore-psi")
-            explore_image = gr.Image(label="Digit", type="pil", format="png", elem_id="explore-image",
+            explore_image = gr.Image(label="Digit", type="filepath", format="png", elem_id="explore-image",
                                      elem_classes="digits", height=300)
 
     inputs = [digit_in, seed_in, count_in, psi_in]

@@ -109,9 +109,21 @@ def test_app_morph_returns_frames_and_a_playable_gif():
 
 def test_app_explore_matches_the_plain_image_at_zero():
     (plain, _), = app.generate(5, "0", 1)
-    shown = np.asarray(app.explore_latent(5, "0", 0, 0, 0, 0, 1.0))
+    path = app.explore_latent(5, "0", 0, 0, 0, 0, 1.0)
+    shown = load_png(path)
     assert shown.shape == (224, 224)  # drawn larger than gallery items: it is the only image on its tab
     np.testing.assert_array_equal(shown[::2, ::2], load_png(plain))
+    assert Path(path).parent == app.FILES.folder  # served like the galleries, not copied into Gradio's cache
+    assert Path(path).name == "explore_digit5_seed0_offsets0.0_0.0_0.0_0.0.png"
+
+
+def test_app_file_names_tell_apart_inputs_that_round_alike():
+    """Two psi values (or offsets) equal to 6 digits draw different latents, so they must not share a file."""
+    a, b = app.explore_latent(5, "0", 0.1234561, 0, 0, 0, 0.5), app.explore_latent(5, "0", 0.1234569, 0, 0, 0, 0.5)
+    assert a != b
+    (c, _), = app.generate(5, "0", 1, 0.5000001)
+    (d, _), = app.generate(5, "0", 1, 0.5000009)
+    assert c != d and Path(c).name == "digit5_seed0_psi0.5000001.png"
 
 
 @pytest.mark.parametrize("call, message", [
