@@ -198,10 +198,11 @@ def random_seed() -> str:
 
 
 # Gallery tweaks: crisp pixels; columns that shrink to fit (Gradio's 100 px minimum clips columns on phones);
-# captions under each digit instead of over it; room for the block label above the first row.
+# captions under each digit instead of over it; room for the block label above the first row; all rows shown
+# (Gradio caps an "auto" height gallery at 55% of the window, so a third row scrolled inside it).
 CSS = """
 .digits img { image-rendering: pixelated; }
-.digits .grid-wrap { padding-top: 2.2rem; }
+.digits .grid-wrap { padding-top: 2.2rem; max-height: none; }
 .digits .grid-container { grid-template-columns: repeat(var(--grid-cols), minmax(0, 1fr)); grid-auto-rows: auto; }
 .digits .thumbnail-item { aspect-ratio: auto; height: auto; display: flex; flex-direction: column; }
 .digits .thumbnail-item > img { aspect-ratio: 1; height: auto; }

@@ -79,6 +79,17 @@ def test_pick_digit_seed_and_batch_size_then_generate(page):
     page.screenshot(path=str(ARTIFACTS / "app_desktop.png"), full_page=True)
 
 
+def test_a_full_batch_is_shown_whole_without_scrolling_inside_the_gallery(page):
+    set_slider(page, "count", 24)  # 5 rows on desktop: taller than Gradio's default cap of 55% of the window
+    page.locator("#generate").click()
+    wait_for_images(page, 24)
+    scroll_height, client_height = page.evaluate(
+        "() => { const w = document.querySelector('#gallery .grid-wrap'); return [w.scrollHeight, w.clientHeight]; }")
+    assert scroll_height <= client_height + 1, "the gallery clips its rows behind an inner scroll bar"
+    gallery, last = page.locator("#gallery").bounding_box(), gallery_images(page).last.bounding_box()
+    assert last["y"] + last["height"] <= gallery["y"] + gallery["height"]
+
+
 def test_bad_seed_shows_an_error_and_the_page_keeps_working(page):
     page.locator("#seed textarea, #seed input").first.fill("12ab")
     page.locator("#generate").click()
