@@ -1,6 +1,4 @@
-"""Shared fixtures and helpers: a small random generator, the MNIST folder, the repo root, PNG reading."""
-
-from pathlib import Path
+"""Shared fixtures and helpers: a small random generator, the MNIST folder, PNG reading."""
 
 import numpy as np
 import pytest
@@ -9,8 +7,6 @@ from PIL import Image
 
 from model import DigitGenerator, GeneratorConfig
 from model.data import prepare_mnist, resolve_data_dir
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def load_png(path) -> np.ndarray:

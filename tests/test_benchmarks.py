@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from .conftest import ROOT
+from local_server import ROOT
 
 
 @pytest.mark.parametrize("app", ["benchmarks/floor_app.py", "benchmarks/floor_app.py --json"])

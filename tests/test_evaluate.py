@@ -3,11 +3,10 @@
 import numpy as np
 import pytest
 
+from local_server import ROOT
 from model import DigitGenerator
 from model.classifier import MnistClassifier
 from model.evaluate import evaluate, format_table, frechet_distance
-
-from .conftest import ROOT
 
 
 def test_frechet_distance_matches_the_closed_form():

@@ -16,11 +16,10 @@ from pathlib import Path
 import pytest
 import torch
 
-from local_server import free_port, wait_for_port
+from local_server import ROOT, free_port, wait_for_port
 from model import DigitGenerator, GeneratorConfig
 from model.checkpoint import save_pretrained_atomic
 
-from .conftest import ROOT
 from .hub_server import HubWriteServer, git
 
 TOKEN = "hf_test_token_do_not_log_0123456789"
