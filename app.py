@@ -284,23 +284,26 @@ with gr.Blocks(title="Handwritten digit GAN") as demo:
             explore_image = gr.Image(label="Digit", type="filepath", format="png", elem_id="explore-image",
                                      elem_classes="digits", height=300)
 
+    # "minimal" progress: the last result stays visible while the next one is made (no blank flash on every
+    # click or slider step) and after an error, which shows as a message instead of blanking the gallery
+    SHOWN = dict(MODEL_QUEUE, show_progress="minimal")
     inputs = [digit_in, seed_in, count_in, psi_in]
-    generate_btn.click(generate, inputs, gallery, api_name="generate", **MODEL_QUEUE)
-    seed_in.submit(generate, inputs, gallery, api_visibility="private", **MODEL_QUEUE)
+    generate_btn.click(generate, inputs, gallery, api_name="generate", **SHOWN)
+    seed_in.submit(generate, inputs, gallery, api_visibility="private", **SHOWN)
     random_btn.click(random_seed, None, seed_in, api_visibility="private").then(
-        generate, inputs, gallery, api_visibility="private", **MODEL_QUEUE)
-    demo.load(generate, inputs, gallery, api_visibility="private", **MODEL_QUEUE)  # the page never opens empty
+        generate, inputs, gallery, api_visibility="private", **SHOWN)
+    demo.load(generate, inputs, gallery, api_visibility="private", **SHOWN)  # the page never opens empty
     dataset_btn.click(dataset, [digit_in, seed_in, dataset_count, psi_in], dataset_file, api_name="dataset",
                       **MODEL_QUEUE)
-    style_btn.click(style_row, [style_seeds_in, style_psi_in], style_gallery, api_name="style_row", **MODEL_QUEUE)
+    style_btn.click(style_row, [style_seeds_in, style_psi_in], style_gallery, api_name="style_row", **SHOWN)
     morph_btn.click(morph, [morph_digit_a, morph_seed_a, morph_digit_b, morph_seed_b, morph_frames, morph_psi],
-                    [morph_gallery, morph_gif], api_name="morph", **MODEL_QUEUE)
+                    [morph_gallery, morph_gif], api_name="morph", **SHOWN)
     explore_inputs = [explore_digit, explore_seed, *sliders, explore_psi]
     gr.on([c.change for c in explore_inputs], explore_latent, explore_inputs, explore_image, api_name="explore",
-          trigger_mode="always_last", **MODEL_QUEUE)
+          trigger_mode="always_last", **SHOWN)
     # fill the other tabs on page load too, so none opens empty
-    demo.load(style_row, [style_seeds_in, style_psi_in], style_gallery, api_visibility="private", **MODEL_QUEUE)
-    demo.load(explore_latent, explore_inputs, explore_image, api_visibility="private", **MODEL_QUEUE)
+    demo.load(style_row, [style_seeds_in, style_psi_in], style_gallery, api_visibility="private", **SHOWN)
+    demo.load(explore_latent, explore_inputs, explore_image, api_visibility="private", **SHOWN)
 
 enable_queue(demo)
 

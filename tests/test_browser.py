@@ -91,10 +91,24 @@ def test_a_full_batch_is_shown_whole_without_scrolling_inside_the_gallery(page):
     assert last["y"] + last["height"] <= gallery["y"] + gallery["height"]
 
 
-def test_bad_seed_shows_an_error_and_the_page_keeps_working(page):
+def uncovered_images(page) -> int:
+    """How many gallery images are on top at their own centre (not hidden behind an overlay)."""
+    return page.evaluate("""() => [...document.querySelectorAll('#gallery img')].filter(img => {
+        const r = img.getBoundingClientRect();
+        return document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2) === img; }).length""")
+
+
+def test_bad_seed_shows_an_error_and_keeps_the_last_digits_in_view(page):
+    page.evaluate("window.scrollTo(0, 0)")  # the gallery's top rows in view, below where error toasts appear
+    shown, in_view = gallery_images(page).count(), uncovered_images(page)
+    assert in_view >= 5
     page.locator("#seed textarea, #seed input").first.fill("12ab")
     page.locator("#generate").click()
     page.get_by_text("Seed must be a whole number").first.wait_for(timeout=30_000)
+    page.wait_for_timeout(500)  # let the gallery's status settle
+    # the previous digits stay visible (Gradio's full progress overlay would blank the whole gallery)
+    assert gallery_images(page).count() == shown
+    assert uncovered_images(page) >= in_view - 2, "the gallery is covered after an error"  # a small error badge
     page.locator("#seed textarea, #seed input").first.fill("5")
     page.locator("#generate").click()
     page.get_by_text("digit 3 · seed 5", exact=True).first.wait_for(timeout=30_000)
