@@ -173,7 +173,7 @@ def morph(digit_a, seed_a, digit_b, seed_b, frames, psi=1.0) -> tuple[list[tuple
     frames, psi = parse_count(frames, explore.MAX_FRAMES, "Frames", low=2), parse_psi(psi)
     images = explore.morph(GENERATOR, start, end, frames, psi)
     name = f"morph_digit{start[0]}_seed{start[1]}_to_digit{end[0]}_seed{end[1]}_{len(images)}frames{psi_tag(psi)}"
-    gif_path = FILES.write(explore.to_gif(images, scale=SCALE), f"{name}.gif")
+    gif_path = FILES.write(explore.to_gif(images, scale=2 * SCALE), f"{name}.gif")  # shown large, like /explore
     return [(FILES.write(upscale(img), f"{name}_frame{i + 1}.png"), f"frame {i + 1}/{len(images)}")
             for i, img in enumerate(images)], gif_path
 
@@ -199,10 +199,11 @@ def random_seed() -> str:
 
 # Gallery tweaks: crisp pixels; columns that shrink to fit (Gradio's 100 px minimum clips columns on phones);
 # captions under each digit instead of over it; room for the block label above the first row; all rows shown
-# (Gradio caps an "auto" height gallery at 55% of the window, so a third row scrolled inside it).
+# (Gradio caps an "auto" height gallery at 55% of the window, so a third row scrolled inside it) and no empty
+# space under a short batch (its 450 px minimum left most of the box blank for one or two rows).
 CSS = """
 .digits img { image-rendering: pixelated; }
-.digits .grid-wrap { padding-top: 2.2rem; max-height: none; }
+.digits .grid-wrap { padding-top: 2.2rem; max-height: none; min-height: 0; }
 .digits .grid-container { grid-template-columns: repeat(var(--grid-cols), minmax(0, 1fr)); grid-auto-rows: auto; }
 .digits .thumbnail-item { aspect-ratio: auto; height: auto; display: flex; flex-direction: column; }
 .digits .thumbnail-item > img { aspect-ratio: 1; height: auto; }
@@ -268,7 +269,7 @@ with gr.Blocks(title="Handwritten digit GAN") as demo:
             morph_btn = gr.Button("Morph", variant="primary", elem_id="morph-go")
         with gr.Row():
             morph_gif = gr.Image(label="Animation", type="filepath", format="gif", elem_id="morph-gif", scale=1,
-                                 elem_classes="digits")
+                                 height=300, elem_classes="digits")
             morph_gallery = gr.Gallery(label="Frames", format="png", columns=8, height="auto", elem_id="morph-gallery",
                                        elem_classes="digits", scale=3)
     with gr.Tab("Explore"):

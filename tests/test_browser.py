@@ -98,6 +98,18 @@ def uncovered_images(page) -> int:
         return document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2) === img; }).length""")
 
 
+def test_a_single_row_leaves_no_empty_space_in_its_gallery(page):
+    page.get_by_role("tab", name="Same handwriting").click()
+    page.locator("#style-seeds textarea, #style-seeds input").first.fill("7")  # one seed: one row of 10 digits
+    page.locator("#style-draw").click()
+    page.wait_for_function("document.querySelectorAll('#style-gallery img').length === 10", timeout=30_000)
+    wrap = page.locator("#style-gallery .grid-wrap").bounding_box()
+    last = page.locator("#style-gallery .thumbnail-item").last.bounding_box()
+    empty_below = wrap["y"] + wrap["height"] - (last["y"] + last["height"])
+    assert empty_below < 40, f"{empty_below:.0f} px of empty gallery under one row"  # Gradio's minimum: 450 px
+    page.get_by_role("tab", name="Generate").click()
+
+
 def test_bad_seed_shows_an_error_and_keeps_the_last_digits_in_view(page):
     page.evaluate("window.scrollTo(0, 0)")  # the gallery's top rows in view, below where error toasts appear
     shown, in_view = gallery_images(page).count(), uncovered_images(page)
@@ -161,3 +173,22 @@ def test_phone_width_layout(page):
     assert len(boxes) == page.locator("#gallery img").count() > 0
     assert all(b["left"] >= 0 and b["right"] >= 0 and b["gap"] >= 0 and b["width"] >= 48 for b in boxes), boxes
     page.screenshot(path=str(ARTIFACTS / "app_phone.png"), full_page=True)
+
+
+def test_phone_reaches_morph_and_explore_through_the_more_tabs_menu(page):
+    # at 390 px Gradio folds the last tabs into a "More tabs" menu: a phone user must still reach them
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.get_by_role("button", name="More tabs").click()
+    page.locator(".overflow-dropdown button", has_text="Morph").click()
+    page.locator("#morph-go").click()
+    page.wait_for_function("document.querySelectorAll('#morph-gallery img').length === 16", timeout=30_000)
+    gif = page.locator("#morph-gif img")
+    gif.wait_for(timeout=30_000)
+    assert gif.bounding_box()["width"] >= 200  # the animation is shown large, not as a 112 px thumbnail
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing sticks out sideways
+    page.get_by_role("button", name="More tabs").click()
+    page.locator(".overflow-dropdown button", has_text="Explore").click()
+    page.locator("#explore-image img").wait_for(timeout=30_000)
+    assert page.locator("#direction-1").is_visible()
+    page.screenshot(path=str(ARTIFACTS / "app_phone_explore.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})

@@ -101,7 +101,7 @@ def test_app_morph_returns_frames_and_a_playable_gif():
     frames, gif_path = app.morph(3, "1", 8, "2", 10)
     assert len(frames) == 10 and frames[0][1] == "frame 1/10"
     with Image.open(gif_path) as gif:
-        assert gif.n_frames == 10 and gif.size == (112, 112)
+        assert gif.n_frames == 10 and gif.size == (224, 224)
     (first, _), = app.generate(3, "1", 1)
     np.testing.assert_array_equal(load_png(frames[0][0]), load_png(first))
     assert Path(gif_path).name == "morph_digit3_seed1_to_digit8_seed2_10frames.gif"
