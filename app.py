@@ -32,6 +32,7 @@ MAX_DATASET = MAX_COUNT  # /dataset cap: 10,000 digits take ~5 s on 2 cores and 
 SCALE = 4  # 28 px digits are shown (and downloaded) as 112 px, nearest-neighbour so pixels stay crisp
 THREADS = int(os.environ.get("CGAN_THREADS", "2"))
 RANDOM = "random"
+DEFAULT_DIGIT, DEFAULT_SEED, DEFAULT_COUNT = 7, 42, 16  # what the page opens with, unless its link says otherwise
 FILES = ServedFiles()  # images, GIFs and datasets are written once, named by what they hold, and served from there
 
 log = logging.getLogger("app")
@@ -72,8 +73,9 @@ def parse_seed(value) -> int:
 
 def parse_count(value, limit: int = MAX_BATCH, what: str = "Batch size", low: int = 1) -> int:
     """A count low..limit as int, else gr.Error."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value) \
-            or not low <= value <= limit:
+    # the range check comes before int(): int() of NaN or infinity raises its own, unhelpful error
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= limit \
+            or value != int(value):
         raise gr.Error(f"{what} must be a whole number from {low} to {limit}, got {value!r}.")
     return int(value)
 
@@ -197,6 +199,37 @@ def random_seed() -> str:
     return str(secrets.randbelow(2**32))
 
 
+def link_number(text: str) -> float | str:
+    """A number from a link's query string, or the text itself so the check that follows names it."""
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def open_link(request: gr.Request):
+    """Controls and gallery for a page opened as ?digit=3&seed=2024&count=6&psi=0.8 (any of them): a shared link
+    shows the same digits. A bad value is named in a warning and the control keeps its default."""
+    params = dict(request.query_params) if request is not None else {}
+    values = {"digit": DEFAULT_DIGIT, "seed": DEFAULT_SEED, "count": DEFAULT_COUNT, "psi": 1.0}
+    checks = {"digit": parse_digit, "seed": parse_seed, "count": lambda v: parse_count(link_number(v)),
+              "psi": lambda v: parse_psi(link_number(v))}
+    for name, check in checks.items():
+        if name in params:
+            try:
+                values[name] = check(params[name])
+            except gr.Error as e:
+                gr.Warning(f"Link parameter {name}={params[name][:40]!r} ignored: {e.message}")
+    digit, seed, count, psi = values["digit"], str(values["seed"]), values["count"], values["psi"]
+    try:
+        gallery = generate(digit, seed, count, psi)
+    except gr.Error as e:  # each value is fine alone, not together (seed + count past 2**63): open on defaults
+        gr.Warning(f"Link ignored: {e.message}")
+        digit, seed, count, psi = DEFAULT_DIGIT, str(DEFAULT_SEED), DEFAULT_COUNT, 1.0
+        gallery = generate(digit, seed, count, psi)
+    return digit, seed, count, psi, gallery
+
+
 # Gallery tweaks: crisp pixels; columns that shrink to fit (Gradio's 100 px minimum clips columns on phones);
 # captions under each digit instead of over it; room for the block label above the first row; all rows shown
 # (Gradio caps an "auto" height gallery at 55% of the window, so a third row scrolled inside it) and no empty
@@ -216,6 +249,16 @@ CSS = """
 footer { display: none !important; }
 """
 DIGITS = [(str(d), d) for d in range(10)]
+# After a generation the address bar links to it (?digit=..&seed=..&count=..), so copying the address shares the
+# digits on screen; in a Space the app is in an iframe, and this message is how Spaces update their page's address.
+LINK_JS = """(digit, seed, count, psi) => {
+    const params = new URLSearchParams(location.search);  // keeps others, such as Gradio's __theme
+    Object.entries({digit, seed, count, psi}).forEach(([name, value]) => params.set(name, value));
+    if (psi == 1) params.delete("psi");
+    const query = "?" + params;
+    history.replaceState(null, "", query);
+    if (window.parent !== window) window.parent.postMessage({queryString: query}, "https://huggingface.co");
+}"""
 
 
 def psi_slider(elem_id: str) -> CheckedSlider:
@@ -228,11 +271,11 @@ with gr.Blocks(title="Handwritten digit GAN") as demo:
     with gr.Tab("Generate"):
         with gr.Row():
             with gr.Column(scale=1, min_width=280):
-                digit_in = gr.Radio(DIGITS + [("random", RANDOM)], value=7, label="Digit", elem_id="digit")
+                digit_in = gr.Radio(DIGITS + [("random", RANDOM)], value=DEFAULT_DIGIT, label="Digit", elem_id="digit")
                 with gr.Row():
-                    seed_in = gr.Textbox(value="42", label="Seed", max_lines=1, elem_id="seed", scale=3)
+                    seed_in = gr.Textbox(value=str(DEFAULT_SEED), label="Seed", max_lines=1, elem_id="seed", scale=3)
                     random_btn = gr.Button("Random seed", elem_id="random-seed", scale=1)
-                count_in = CheckedSlider(1, MAX_BATCH, value=16, step=1, label="Batch size", elem_id="count")
+                count_in = CheckedSlider(1, MAX_BATCH, value=DEFAULT_COUNT, step=1, label="Batch size", elem_id="count")
                 psi_in = psi_slider("psi")
                 generate_btn = gr.Button("Generate", variant="primary", elem_id="generate")
                 with gr.Accordion("Download many as a dataset (.npz)", open=False):
@@ -289,11 +332,13 @@ with gr.Blocks(title="Handwritten digit GAN") as demo:
     # click or slider step) and after an error, which shows as a message instead of blanking the gallery
     SHOWN = dict(MODEL_QUEUE, show_progress="minimal")
     inputs = [digit_in, seed_in, count_in, psi_in]
-    generate_btn.click(generate, inputs, gallery, api_name="generate", **SHOWN)
-    seed_in.submit(generate, inputs, gallery, api_visibility="private", **SHOWN)
-    random_btn.click(random_seed, None, seed_in, api_visibility="private").then(
-        generate, inputs, gallery, api_visibility="private", **SHOWN)
-    demo.load(generate, inputs, gallery, api_visibility="private", **SHOWN)  # the page never opens empty
+    for made in (generate_btn.click(generate, inputs, gallery, api_name="generate", **SHOWN),
+                 seed_in.submit(generate, inputs, gallery, api_visibility="private", **SHOWN),
+                 random_btn.click(random_seed, None, seed_in, api_visibility="private").then(
+                     generate, inputs, gallery, api_visibility="private", **SHOWN)):
+        made.success(None, inputs, None, js=LINK_JS, api_visibility="private")  # in the browser only
+    # the page never opens empty: it shows what its link asks for (?digit=3&seed=2024...), else the defaults
+    demo.load(open_link, None, [*inputs, gallery], api_visibility="private", **SHOWN)
     dataset_btn.click(dataset, [digit_in, seed_in, dataset_count, psi_in], dataset_file, api_name="dataset",
                       **MODEL_QUEUE)
     style_btn.click(style_row, [style_seeds_in, style_psi_in], style_gallery, api_name="style_row", **SHOWN)

@@ -1,6 +1,7 @@
 """app.generate, the pure function behind the UI and the /generate endpoint, called directly."""
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import gradio as gr
 import numpy as np
@@ -69,11 +70,50 @@ def test_inputs_in_the_forms_the_ui_and_api_send():
     (1, "1", 65, "Batch size must be a whole number from 1 to 64"),
     (1, "1", 2.5, "Batch size must be a whole number from 1 to 64"),
     (1, "1", "3", "Batch size must be a whole number from 1 to 64"),
+    (1, "1", float("nan"), "Batch size must be a whole number from 1 to 64"),
+    (1, "1", float("inf"), "Batch size must be a whole number from 1 to 64"),
 ])
 def test_bad_inputs_raise_gradio_errors(digit, seed, count, message):
     with pytest.raises(gr.Error) as info:
         app.generate(digit, seed, count)
     assert message in str(info.value)
+
+
+def link(**params):
+    """What the app's page load gets when it is opened as /?name=value&..."""
+    return SimpleNamespace(query_params=params)
+
+
+def test_a_link_opens_the_page_on_its_digit_seed_count_and_psi():
+    digit, seed, count, psi, items = app.open_link(link(digit="3", seed="2024", count="6", psi="0.5"))
+    assert (digit, seed, count, psi) == (3, "2024", 6, 0.5)
+    assert [c for _, c in items] == [f"digit 3 · seed {s}" for s in range(2024, 2030)]
+    same = pixels(app.generate(3, "2024", 6, 0.5))
+    assert all(np.array_equal(a, b) for a, b in zip(pixels(items), same, strict=True))
+    assert app.open_link(link(digit="random", seed="5"))[:3] == ("random", "5", app.DEFAULT_COUNT)
+
+
+def test_a_page_without_a_link_opens_on_the_defaults():
+    for request in (None, link(), link(theme="dark")):
+        digit, seed, count, psi, items = app.open_link(request)
+        assert (digit, seed, count, psi) == (app.DEFAULT_DIGIT, str(app.DEFAULT_SEED), app.DEFAULT_COUNT, 1.0)
+        assert len(items) == app.DEFAULT_COUNT
+
+
+@pytest.mark.parametrize("name, value", [("digit", "12"), ("seed", "abc"), ("seed", "-1"), ("count", "0"),
+                                         ("count", "lots"), ("count", "nan"), ("psi", "2"), ("psi", "inf")])
+def test_a_bad_link_value_is_named_in_a_warning_and_its_default_kept(name, value):
+    with pytest.warns(UserWarning, match=f"Link parameter {name}='{value}' ignored"):
+        digit, seed, count, psi, items = app.open_link(link(**{"digit": "4", "seed": "9", "count": "3", name: value}))
+    defaults = {"digit": app.DEFAULT_DIGIT, "seed": str(app.DEFAULT_SEED), "count": app.DEFAULT_COUNT, "psi": 1.0}
+    expected = {"digit": 4, "seed": "9", "count": 3, "psi": 1.0, name: defaults[name]}
+    assert (digit, seed, count, psi) == tuple(expected.values()) and len(items) == expected["count"]
+
+
+def test_a_link_whose_values_clash_opens_on_the_defaults():
+    with pytest.warns(UserWarning, match="Link ignored: Seed \\+ batch size"):
+        digit, seed, count, _, _ = app.open_link(link(seed=str(2**63 - 1), count="2"))
+    assert (digit, seed, count) == (app.DEFAULT_DIGIT, str(app.DEFAULT_SEED), app.DEFAULT_COUNT)
 
 
 def test_random_seed_is_a_valid_seed():

@@ -192,3 +192,22 @@ def test_phone_reaches_morph_and_explore_through_the_more_tabs_menu(page):
     assert page.locator("#direction-1").is_visible()
     page.screenshot(path=str(ARTIFACTS / "app_phone_explore.png"), full_page=True)
     page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_a_link_opens_its_digits_and_the_address_follows_each_generation(page, server):  # noqa: F811
+    visitor = page.context.browser.new_context(viewport={"width": 1280, "height": 900})  # someone sent a link
+    tab = visitor.new_page()
+    try:
+        tab.goto(f"{server}?__theme=light&digit=3&seed=2024&count=6&psi=0.5")
+        tab.get_by_text("digit 3 · seed 2029", exact=True).wait_for(timeout=30_000)
+        assert tab.locator("#gallery img").count() == 6
+        assert tab.locator("#seed textarea, #seed input").first.input_value() == "2024"
+        assert tab.locator("#count input[type=number]").input_value() == "6"
+        tab.locator("#seed textarea, #seed input").first.fill("77")
+        tab.locator("#generate").click()
+        tab.get_by_text("digit 3 · seed 77", exact=True).wait_for(timeout=30_000)
+        tab.wait_for_function("location.search.includes('seed=77')", timeout=10_000)
+        query = dict(p.split("=") for p in tab.evaluate("location.search")[1:].split("&"))
+        assert query == {"__theme": "light", "digit": "3", "seed": "77", "count": "6", "psi": "0.5"}
+    finally:
+        visitor.close()
