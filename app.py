@@ -19,10 +19,19 @@ import torch
 from PIL import Image
 
 from app_queue import MODEL_QUEUE, enable_queue
-from gradio_inputs import CheckedSlider
+from gradio_inputs import (
+    RANDOM,
+    CheckedSlider,
+    link_number,
+    parse_count,
+    parse_digit,
+    parse_psi,
+    parse_seed,
+    parse_seeds,
+)
 from model import DigitGenerator, GeneratorLoadError, explore
-from model.explore import MAX_STYLE_SEEDS, NUM_DIRECTIONS
-from model.sampling import MAX_COUNT, SEED_LIMIT, check_psi
+from model.explore import NUM_DIRECTIONS
+from model.sampling import MAX_COUNT, SEED_LIMIT
 from served_files import ServedFiles
 
 REPO_ENV, REVISION_ENV = "CGAN_MODEL_REPO", "CGAN_MODEL_REVISION"
@@ -31,7 +40,6 @@ MAX_BATCH = 64  # gallery size cap: keeps one request well under a second on a 2
 MAX_DATASET = MAX_COUNT  # /dataset cap: 10,000 digits take ~5 s on 2 cores and ~2 MB as .npz
 SCALE = 4  # 28 px digits are shown (and downloaded) as 112 px, nearest-neighbour so pixels stay crisp
 THREADS = int(os.environ.get("CGAN_THREADS", "2"))
-RANDOM = "random"
 DEFAULT_DIGIT, DEFAULT_SEED, DEFAULT_COUNT = 7, 42, 16  # what the page opens with, unless its link says otherwise
 FILES = ServedFiles()  # images, GIFs and datasets are written once, named by what they hold, and served from there
 
@@ -56,71 +64,11 @@ torch.set_num_threads(THREADS)
 GENERATOR, WEIGHTS_NOTE = load_generator()
 
 
-def parse_seed(value) -> int:
-    """A seed from the seed box (text or number): a whole number in [0, 2**63), else gr.Error."""
-    text = str(value).strip() if value is not None else ""
-    if not text:
-        raise gr.Error("Seed is empty: enter a whole number from 0 to 2**63 - 1, or press 'Random seed'.")
-    if isinstance(value, float) and value.is_integer():
-        text = str(int(value))
-    if not (text.isascii() and text.isdigit()):
-        raise gr.Error(f"Seed must be a whole number from 0 to 2**63 - 1, got {text[:40]!r}.")
-    seed = int(text)
-    if seed >= SEED_LIMIT:
-        raise gr.Error(f"Seed must be below 2**63 = {SEED_LIMIT}, got {text[:40]}.")
-    return seed
-
-
-def parse_count(value, limit: int = MAX_BATCH, what: str = "Batch size", low: int = 1) -> int:
-    """A count low..limit as int, else gr.Error."""
-    # the range check comes before int(): int() of NaN or infinity raises its own, unhelpful error
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= limit \
-            or value != int(value):
-        raise gr.Error(f"{what} must be a whole number from {low} to {limit}, got {value!r}.")
-    return int(value)
-
-
-def parse_digit(value, allow_random: bool = True) -> int | str:
-    """A digit 0-9 (int or numeric string) or, where allowed, 'random', else gr.Error."""
-    if allow_random and isinstance(value, str) and value.strip().lower() == RANDOM:
-        return RANDOM
-    text = str(value).strip()
-    if isinstance(value, bool) or not (text.isascii() and text.isdigit()) or int(text) > 9:
-        allowed = "0-9 or 'random'" if allow_random else "0-9"
-        raise gr.Error(f"Digit must be {allowed}, got {value!r}.")
-    return int(text)
-
-
 def digits_for(digit: int | str, seed: int, count: int) -> list[int]:
     """Per-image digits; 'random' draws image i's digit from seed + i, so captions reproduce every image."""
     if digit != RANDOM:
         return [digit] * count
     return [int(np.random.default_rng([seed + i, 10]).integers(10)) for i in range(count)]
-
-
-def parse_psi(value) -> float:
-    """Truncation psi in [0, 1], else gr.Error."""
-    try:
-        return check_psi(value)
-    except ValueError as e:
-        raise gr.Error(f"Truncation {e}.") from None
-
-
-def parse_seeds(value) -> list[int]:
-    """Seeds like '3', '1, 5, 9' or '0-4' (at most MAX_STYLE_SEEDS), else gr.Error."""
-    seeds = []
-    for part in str(value if value is not None else "").split(","):
-        first, _, last = part.strip().partition("-") if not part.strip().startswith("-") else (part, "", "")
-        if last:
-            lo, hi = parse_seed(first), parse_seed(last)
-            if hi < lo or hi - lo >= MAX_STYLE_SEEDS:
-                raise gr.Error(f"Seed range {part.strip()!r} must go upwards and hold at most {MAX_STYLE_SEEDS} seeds.")
-            seeds.extend(range(lo, hi + 1))
-        else:
-            seeds.append(parse_seed(first))
-    if len(seeds) > MAX_STYLE_SEEDS:
-        raise gr.Error(f"Give at most {MAX_STYLE_SEEDS} seeds, got {len(seeds)}.")
-    return seeds
 
 
 def upscale(img: np.ndarray, scale: int = SCALE) -> Image.Image:
@@ -199,20 +147,12 @@ def random_seed() -> str:
     return str(secrets.randbelow(2**32))
 
 
-def link_number(text: str) -> float | str:
-    """A number from a link's query string, or the text itself so the check that follows names it."""
-    try:
-        return float(text)
-    except ValueError:
-        return text
-
-
 def open_link(request: gr.Request):
     """Controls and gallery for a page opened as ?digit=3&seed=2024&count=6&psi=0.8 (any of them): a shared link
     shows the same digits. A bad value is named in a warning and the control keeps its default."""
     params = dict(request.query_params) if request is not None else {}
     values = {"digit": DEFAULT_DIGIT, "seed": DEFAULT_SEED, "count": DEFAULT_COUNT, "psi": 1.0}
-    checks = {"digit": parse_digit, "seed": parse_seed, "count": lambda v: parse_count(link_number(v)),
+    checks = {"digit": parse_digit, "seed": parse_seed, "count": lambda v: parse_count(link_number(v), MAX_BATCH),
               "psi": lambda v: parse_psi(link_number(v))}
     for name, check in checks.items():
         if name in params:
