@@ -4,12 +4,16 @@
     python benchmarks/load_test.py --url http://127.0.0.1:7860/   # use a server that is already running
     python benchmarks/load_test.py --app benchmarks/floor_app.py  # Gradio's own cost: same API, no model
     python benchmarks/load_test.py --warmup 10000                 # a server that has served 10,000 requests
+    python benchmarks/load_test.py --rate 10                      # 10 req/s arriving at random, not back to back
 
 Requests only go to the loopback server it starts (or the --url given); the run is bounded by --requests.
 """
 
 import argparse
+import itertools
 import os
+import queue
+import random
 import shlex
 import statistics
 import subprocess
@@ -33,6 +37,13 @@ def process_cpu(proc: subprocess.Popen | None) -> float:
         return 0.0
 
 
+def arrival_times(total: int, rate: float) -> list[float]:
+    """Seconds from the start at which `total` requests are due: a Poisson process of `rate` per second, the same
+    in every run."""
+    gaps = random.Random(0)
+    return list(itertools.accumulate(gaps.expovariate(rate) for _ in range(total)))
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--url", help="an already running app (default: start --app on a free loopback port)")
@@ -40,10 +51,14 @@ def main():
     p.add_argument("--clients", type=int, default=20)
     p.add_argument("--requests", type=int, default=400, help="total requests over all clients")
     p.add_argument("--count", type=int, default=16, help="images per request")
+    p.add_argument("--rate", type=float, help="requests per second over all clients, arriving at random (Poisson) "
+                   "times (default: each client sends again as soon as it has its answer)")
     p.add_argument("--warmup", type=int, default=0, help="requests to serve first, not measured (default 0)")
     p.add_argument("--no-download", action="store_true", help="do not fetch the result PNGs (default: fetch, as "
                    "gradio_client does)")
     args = p.parse_args()
+    if args.rate is not None and not args.rate > 0:
+        p.error(f"--rate must be a positive number of requests per second, got {args.rate}")
 
     proc = None
     url = args.url
@@ -60,17 +75,29 @@ def main():
                    for _ in range(args.clients)]
         clients[0].predict(0, "0", args.count, api_name="/generate")  # first call: imports, caches
 
-        def load(total: int, first_seed: int) -> tuple[list[float], list[str], float]:
-            """`total` requests spread over all clients at once; returns latencies (s), errors and wall time."""
+        def load(total: int, first_seed: int, rate: float | None = None) -> tuple[list[float], list[str], float]:
+            """`total` requests over all clients; returns latencies (s), errors and wall time. Without `rate`
+            each client sends its next request as soon as it has the last answer (closed loop: the server's
+            capacity); with `rate`, requests are due at Poisson arrival times, `rate` per second over all
+            clients, and each one's latency counts from when it was due, so waiting for a free client counts."""
             latencies, errors, lock = [], [], threading.Lock()
-            per_client = [total // args.clients + (i < total % args.clients) for i in range(args.clients)]
+            due = arrival_times(total, rate) if rate else [0.0] * total
+            jobs = queue.SimpleQueue()  # (request number, when it is due), in order
+            for job in enumerate(due):
+                jobs.put(job)
+            t0 = time.perf_counter()
 
             def worker(i: int):
-                for r in range(per_client[i]):
-                    t = time.perf_counter()
+                while True:
                     try:
-                        seed = first_seed + i * 100_000 + r
-                        result = clients[i].predict(r % 10, str(seed), args.count, api_name="/generate")
+                        r, at = jobs.get_nowait()
+                    except queue.Empty:
+                        return
+                    if rate:
+                        time.sleep(max(0.0, t0 + at - time.perf_counter()))
+                    t = t0 + at if rate else time.perf_counter()
+                    try:
+                        result = clients[i].predict(r % 10, str(first_seed + r), args.count, api_name="/generate")
                         assert len(result) == args.count
                         with lock:
                             latencies.append(time.perf_counter() - t)
@@ -79,7 +106,6 @@ def main():
                             errors.append(repr(e))
 
             threads = [threading.Thread(target=worker, args=(i,)) for i in range(args.clients)]
-            t0 = time.perf_counter()
             for t in threads:
                 t.start()
             for t in threads:
@@ -90,7 +116,7 @@ def main():
             _, warmup_errors, warmup_wall = load(args.warmup, first_seed=10_000_000)
             print(f"warm-up: {args.warmup} requests in {warmup_wall:.1f} s, errors {len(warmup_errors)}")
         server_cpu_start, client_cpu_start = process_cpu(proc), time.process_time()
-        latencies, errors, wall = load(args.requests, first_seed=0)
+        latencies, errors, wall = load(args.requests, first_seed=0, rate=args.rate)
         server_cpu, client_cpu = process_cpu(proc) - server_cpu_start, time.process_time() - client_cpu_start
     finally:
         if proc:
@@ -99,7 +125,8 @@ def main():
             os.unlink(proc.log_path)
 
     lat = sorted(x * 1000 for x in latencies)
-    print(f"{args.clients} clients, {args.requests} requests of {args.count} images "
+    pace = f"{args.rate:g} req/s offered" if args.rate else "back to back"
+    print(f"{args.clients} clients ({pace}), {args.requests} requests of {args.count} images "
           f"({'URLs only' if args.no_download else 'PNGs downloaded'}), {wall:.1f} s")
     if lat:
         print(f"p50 {statistics.median(lat):.0f} ms, p99 {lat[min(len(lat) - 1, int(0.99 * len(lat)))]:.0f} ms, "
