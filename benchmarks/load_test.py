@@ -97,7 +97,8 @@ def main():
                         time.sleep(max(0.0, t0 + at - time.perf_counter()))
                     t = t0 + at if rate else time.perf_counter()
                     try:
-                        result = clients[i].predict(r % 10, str(first_seed + r), args.count, api_name="/generate")
+                        seed = first_seed + r * args.count  # no two requests draw the same image
+                        result = clients[i].predict(r % 10, str(seed), args.count, api_name="/generate")
                         assert len(result) == args.count
                         with lock:
                             latencies.append(time.perf_counter() - t)
