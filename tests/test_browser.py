@@ -209,5 +209,10 @@ def test_a_link_opens_its_digits_and_the_address_follows_each_generation(page, s
         tab.wait_for_function("location.search.includes('seed=77')", timeout=10_000)
         query = dict(p.split("=") for p in tab.evaluate("location.search")[1:].split("&"))
         assert query == {"__theme": "light", "digit": "3", "seed": "77", "count": "6", "psi": "0.5"}
+        tab.locator("#random-seed").click()  # the random seed's digits get their link too
+        tab.wait_for_function("!location.search.includes('seed=77')", timeout=30_000)
+        seed = tab.locator("#seed textarea, #seed input").first.input_value()
+        assert f"seed={seed}&" in tab.evaluate("location.search")
+        tab.get_by_text(f"digit 3 · seed {seed}", exact=True).wait_for(timeout=30_000)
     finally:
         visitor.close()
