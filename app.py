@@ -82,38 +82,52 @@ def psi_tag(psi: float) -> str:
     return "" if psi == 1 else f"_psi{psi!r}"
 
 
-def draw(digit, seed, count, psi, limit: int, what: str):
-    """Validate the inputs of /generate and /dataset, then generate: (digit as given, per-image digits, seed,
-    psi, uint8 images (count, 28, 28))."""
+def served(names: list[str], make) -> list[str]:
+    """Paths of the served files `names`; `make()` draws their contents (PIL images or bytes, in order) only when
+    some of them are not there yet."""
+    # a name holds every input that decides the file (and a process never changes weights), so a file already
+    # there is the answer: a page load, a shared link or a repeated call costs no generation
+    paths = FILES.reuse(names)
+    if paths is None:
+        paths = [FILES.write(data, name) for data, name in zip(make(), names, strict=True)]
+    return paths
+
+
+def checked(digit, seed, count, psi, limit: int, what: str):
+    """Validated inputs of /generate and /dataset: (digit as given, per-image digits, seed, psi)."""
     digit, seed, count, psi = parse_digit(digit), parse_seed(seed), parse_count(count, limit, what), parse_psi(psi)
     if seed + count > SEED_LIMIT:
         raise gr.Error(f"Seed + {what.lower()} - 1 must be below 2**63; lower the seed or the {what.lower()}.")
-    digits = digits_for(digit, seed, count)
-    return digit, digits, seed, psi, GENERATOR.generate(digits, seed=seed, psi=psi)  # under torch.inference_mode
+    return digit, digits_for(digit, seed, count), seed, psi
 
 
 def generate(digit, seed, count, psi=1.0) -> list[tuple[str, str]]:
     """Gallery items (upscaled PNG 'digitD_seedS.png', caption 'digit D · seed S') for the app and /generate."""
-    _, digits, seed, psi, images = draw(digit, seed, count, psi, MAX_BATCH, "Batch size")
-    return [(FILES.write(upscale(img), f"digit{d}_seed{seed + i}{psi_tag(psi)}.png"), f"digit {d} · seed {seed + i}")
-            for i, (img, d) in enumerate(zip(images, digits, strict=True))]
+    _, digits, seed, psi = checked(digit, seed, count, psi, MAX_BATCH, "Batch size")
+    names = [f"digit{d}_seed{seed + i}{psi_tag(psi)}.png" for i, d in enumerate(digits)]
+    paths = served(names, lambda: map(upscale, GENERATOR.generate(digits, seed=seed, psi=psi)))  # inference_mode
+    return [(path, f"digit {d} · seed {seed + i}") for i, (path, d) in enumerate(zip(paths, digits, strict=True))]
 
 
 def dataset(digit, seed, count, psi=1.0) -> str:
     """An .npz of `count` labelled 28x28 digits (images, labels, seeds) for the app and the /dataset API."""
-    digit, digits, seed, psi, images = draw(digit, seed, count, psi, MAX_DATASET, "Dataset size")
-    buffer = io.BytesIO()  # plain arrays only, so np.load needs no pickle
-    np.savez_compressed(buffer, images=images, labels=np.array(digits, dtype=np.int64),
-                        seeds=np.arange(seed, seed + len(digits), dtype=np.int64))
-    return FILES.write(buffer.getvalue(), f"digits_{digit}_seed{seed}_count{len(digits)}{psi_tag(psi)}.npz")
+    digit, digits, seed, psi = checked(digit, seed, count, psi, MAX_DATASET, "Dataset size")
+
+    def make():
+        buffer = io.BytesIO()  # plain arrays only, so np.load needs no pickle
+        np.savez_compressed(buffer, images=GENERATOR.generate(digits, seed=seed, psi=psi),
+                            labels=np.array(digits, dtype=np.int64),
+                            seeds=np.arange(seed, seed + len(digits), dtype=np.int64))
+        return [buffer.getvalue()]
+    return served([f"digits_{digit}_seed{seed}_count{len(digits)}{psi_tag(psi)}.npz"], make)[0]
 
 
 def style_row(seeds, psi=1.0) -> list[tuple[str, str]]:
     """Digits 0-9 in each seed's handwriting (one latent per seed, class varied), for the app and /style_row."""
     seeds, psi = parse_seeds(seeds), parse_psi(psi)
-    images = explore.style_grid(GENERATOR, seeds, psi)
-    return [(FILES.write(upscale(img), f"style_seed{seeds[i // 10]}_digit{i % 10}{psi_tag(psi)}.png"),
-             f"digit {i % 10} · seed {seeds[i // 10]}") for i, img in enumerate(images)]
+    names = [f"style_seed{seed}_digit{d}{psi_tag(psi)}.png" for seed in seeds for d in range(10)]
+    paths = served(names, lambda: map(upscale, explore.style_grid(GENERATOR, seeds, psi)))
+    return [(path, f"digit {i % 10} · seed {seeds[i // 10]}") for i, path in enumerate(paths)]
 
 
 def morph(digit_a, seed_a, digit_b, seed_b, frames, psi=1.0) -> tuple[list[tuple[str, str]], str]:
@@ -121,11 +135,13 @@ def morph(digit_a, seed_a, digit_b, seed_b, frames, psi=1.0) -> tuple[list[tuple
     start, end = (parse_digit(digit_a, allow_random=False), parse_seed(seed_a)), \
         (parse_digit(digit_b, allow_random=False), parse_seed(seed_b))
     frames, psi = parse_count(frames, explore.MAX_FRAMES, "Frames", low=2), parse_psi(psi)
-    images = explore.morph(GENERATOR, start, end, frames, psi)
-    name = f"morph_digit{start[0]}_seed{start[1]}_to_digit{end[0]}_seed{end[1]}_{len(images)}frames{psi_tag(psi)}"
-    gif_path = FILES.write(explore.to_gif(images, scale=2 * SCALE), f"{name}.gif")  # shown large, like /explore
-    return [(FILES.write(upscale(img), f"{name}_frame{i + 1}.png"), f"frame {i + 1}/{len(images)}")
-            for i, img in enumerate(images)], gif_path
+    name = f"morph_digit{start[0]}_seed{start[1]}_to_digit{end[0]}_seed{end[1]}_{frames}frames{psi_tag(psi)}"
+
+    def make():
+        images = explore.morph(GENERATOR, start, end, frames, psi)
+        return [explore.to_gif(images, scale=2 * SCALE), *map(upscale, images)]  # GIF shown large, like /explore
+    gif_path, *paths = served([f"{name}.gif"] + [f"{name}_frame{i + 1}.png" for i in range(frames)], make)
+    return [(path, f"frame {i + 1}/{frames}") for i, path in enumerate(paths)], gif_path
 
 
 def explore_latent(digit, seed, *offsets_and_psi) -> str:
@@ -134,12 +150,11 @@ def explore_latent(digit, seed, *offsets_and_psi) -> str:
     digit, seed, psi = parse_digit(digit, allow_random=False), parse_seed(seed), parse_psi(psi)
     try:
         offsets = [float(o) for o in offsets]
-        image = explore.explore(GENERATOR, digit, seed, offsets, psi)[0]
+        name = f"explore_digit{digit}_seed{seed}_offsets{'_'.join(map(repr, offsets))}{psi_tag(psi)}.png"
+        # a served file like every other output: capped with them, instead of piling up in Gradio's cache
+        return served([name], lambda: [upscale(explore.explore(GENERATOR, digit, seed, offsets, psi)[0], 2 * SCALE)])[0]
     except (ValueError, TypeError) as e:
         raise gr.Error(f"Sliders: {e}.") from None
-    # a served file like every other output: capped with them, instead of piling up in Gradio's cache
-    name = f"explore_digit{digit}_seed{seed}_offsets{'_'.join(map(repr, offsets))}{psi_tag(psi)}.png"
-    return FILES.write(upscale(image, 2 * SCALE), name)
 
 
 def random_seed() -> str:

@@ -1,5 +1,5 @@
 """The files the app hands out (PNGs, GIFs, .npz datasets): named by what they hold, written atomically, and
-the least recently written deleted past a count or size cap.
+the least recently used (written or reused) deleted past a count or size cap.
 
 The folder is registered with `gr.set_static_paths`, so Gradio serves the files where they are instead of
 re-encoding, hashing and copying every image into its cache on each request (most of a request's server time).
@@ -26,8 +26,18 @@ class ServedFiles:
         gr.set_static_paths([self.folder])
         self.keep, self.max_bytes = keep, max_bytes
         self._lock = threading.Lock()
-        self._sizes: OrderedDict[str, int] = OrderedDict()  # name -> bytes, least recently written first
+        self._sizes: OrderedDict[str, int] = OrderedDict()  # name -> bytes, least recently used first
         self._total = 0
+
+    def reuse(self, names: list[str]) -> list[str] | None:
+        """Paths of `names` if every one is here (each then counts as just written, so the cap prunes it last),
+        else None."""
+        with self._lock:
+            if not all(name in self._sizes for name in names):
+                return None
+            for name in names:
+                self._sizes.move_to_end(name)
+            return [str(self.folder / name) for name in names]
 
     def write(self, data: Image.Image | bytes, name: str) -> str:
         """Save a PIL image as PNG (or bytes as they are) under `name`; returns its path."""

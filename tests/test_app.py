@@ -116,6 +116,24 @@ def test_a_link_whose_values_clash_opens_on_the_defaults():
     assert (digit, seed, count) == (app.DEFAULT_DIGIT, str(app.DEFAULT_SEED), app.DEFAULT_COUNT)
 
 
+class NoGenerator:
+    """Stands in for the model where nothing may be generated."""
+
+    def __getattr__(self, name):
+        raise AssertionError(f"the model was used ({name}) for files that were already served")
+
+
+def test_a_repeated_request_reuses_its_files_instead_of_generating(monkeypatch):
+    calls = [lambda: app.generate(4, "321", 5, 0.5), lambda: app.dataset("random", "9", 50),
+             lambda: app.style_row("3, 8"), lambda: app.morph(1, "2", 7, "3", 6),
+             lambda: app.explore_latent(2, "5", 1.5, 0, 0, -1, 1.0)]
+    first = [call() for call in calls]
+    monkeypatch.setattr(app, "GENERATOR", NoGenerator())
+    assert [call() for call in calls] == first  # same paths and captions, and the model was not touched
+    with pytest.raises(AssertionError, match="the model was used"):
+        app.generate(4, "321", 6, 0.5)  # one image more (seed 326) than was served: drawn afresh
+
+
 def test_random_seed_is_a_valid_seed():
     assert 0 <= app.parse_seed(app.random_seed()) < 2**32
 

@@ -39,3 +39,19 @@ def test_keeps_the_total_size_under_the_byte_cap_but_always_the_newest_file():
     assert sorted(p.name for p in files.folder.iterdir()) == ["b", "c"]
     files.write(b"x" * 1000, "big")  # larger than the cap on its own: kept, everything older goes
     assert sorted(p.name for p in files.folder.iterdir()) == ["big"]
+
+
+def test_reuse_gives_paths_only_when_every_file_is_there():
+    files = ServedFiles()
+    path = files.write(b"x", "a.png")
+    assert files.reuse(["a.png"]) == [path]
+    assert files.reuse(["a.png", "b.png"]) is None and files.reuse(["b.png"]) is None
+
+
+def test_a_reused_file_counts_as_new_for_the_cap():
+    files = ServedFiles(keep=2)
+    files.write(b"x", "1.png")
+    files.write(b"x", "2.png")
+    assert files.reuse(["1.png"])  # now 2 is the least recently used
+    files.write(b"x", "3.png")
+    assert sorted(p.name for p in files.folder.iterdir()) == ["1.png", "3.png"]
