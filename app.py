@@ -40,7 +40,7 @@ MAX_BATCH = 64  # gallery size cap: keeps one request well under a second on a 2
 MAX_DATASET = MAX_COUNT  # /dataset cap: 10,000 digits take ~5 s on 2 cores and ~2 MB as .npz
 SCALE = 4  # 28 px digits are shown (and downloaded) as 112 px, nearest-neighbour so pixels stay crisp
 THREADS = int(os.environ.get("CGAN_THREADS", "2"))
-DEFAULT_DIGIT, DEFAULT_SEED, DEFAULT_COUNT = 7, 42, 16  # what the page opens with, unless its link says otherwise
+DEFAULTS = {"digit": 7, "seed": "42", "count": 16, "psi": 1.0}  # the page opens with these unless its link differs
 FILES = ServedFiles()  # images, GIFs and datasets are written once, named by what they hold, and served from there
 
 log = logging.getLogger("app")
@@ -82,17 +82,6 @@ def psi_tag(psi: float) -> str:
     return "" if psi == 1 else f"_psi{psi!r}"
 
 
-def served(names: list[str], make) -> list[str]:
-    """Paths of the served files `names`; `make()` draws their contents (PIL images or bytes, in order) only when
-    some of them are not there yet."""
-    # a name holds every input that decides the file (and a process never changes weights), so a file already
-    # there is the answer: a page load, a shared link or a repeated call costs no generation
-    paths = FILES.reuse(names)
-    if paths is None:
-        paths = [FILES.write(data, name) for data, name in zip(make(), names, strict=True)]
-    return paths
-
-
 def checked(digit, seed, count, psi, limit: int, what: str):
     """Validated inputs of /generate and /dataset: (digit as given, per-image digits, seed, psi)."""
     digit, seed, count, psi = parse_digit(digit), parse_seed(seed), parse_count(count, limit, what), parse_psi(psi)
@@ -105,7 +94,7 @@ def generate(digit, seed, count, psi=1.0) -> list[tuple[str, str]]:
     """Gallery items (upscaled PNG 'digitD_seedS.png', caption 'digit D · seed S') for the app and /generate."""
     _, digits, seed, psi = checked(digit, seed, count, psi, MAX_BATCH, "Batch size")
     names = [f"digit{d}_seed{seed + i}{psi_tag(psi)}.png" for i, d in enumerate(digits)]
-    paths = served(names, lambda: map(upscale, GENERATOR.generate(digits, seed=seed, psi=psi)))  # inference_mode
+    paths = FILES.serve(names, lambda: map(upscale, GENERATOR.generate(digits, seed=seed, psi=psi)))  # inference_mode
     return [(path, f"digit {d} · seed {seed + i}") for i, (path, d) in enumerate(zip(paths, digits, strict=True))]
 
 
@@ -119,14 +108,14 @@ def dataset(digit, seed, count, psi=1.0) -> str:
                             labels=np.array(digits, dtype=np.int64),
                             seeds=np.arange(seed, seed + len(digits), dtype=np.int64))
         return [buffer.getvalue()]
-    return served([f"digits_{digit}_seed{seed}_count{len(digits)}{psi_tag(psi)}.npz"], make)[0]
+    return FILES.serve([f"digits_{digit}_seed{seed}_count{len(digits)}{psi_tag(psi)}.npz"], make)[0]
 
 
 def style_row(seeds, psi=1.0) -> list[tuple[str, str]]:
     """Digits 0-9 in each seed's handwriting (one latent per seed, class varied), for the app and /style_row."""
     seeds, psi = parse_seeds(seeds), parse_psi(psi)
     names = [f"style_seed{seed}_digit{d}{psi_tag(psi)}.png" for seed in seeds for d in range(10)]
-    paths = served(names, lambda: map(upscale, explore.style_grid(GENERATOR, seeds, psi)))
+    paths = FILES.serve(names, lambda: map(upscale, explore.style_grid(GENERATOR, seeds, psi)))
     return [(path, f"digit {i % 10} · seed {seeds[i // 10]}") for i, path in enumerate(paths)]
 
 
@@ -140,7 +129,7 @@ def morph(digit_a, seed_a, digit_b, seed_b, frames, psi=1.0) -> tuple[list[tuple
     def make():
         images = explore.morph(GENERATOR, start, end, frames, psi)
         return [explore.to_gif(images, scale=2 * SCALE), *map(upscale, images)]  # GIF shown large, like /explore
-    gif_path, *paths = served([f"{name}.gif"] + [f"{name}_frame{i + 1}.png" for i in range(frames)], make)
+    gif_path, *paths = FILES.serve([f"{name}.gif"] + [f"{name}_frame{i + 1}.png" for i in range(frames)], make)
     return [(path, f"frame {i + 1}/{frames}") for i, path in enumerate(paths)], gif_path
 
 
@@ -152,7 +141,10 @@ def explore_latent(digit, seed, *offsets_and_psi) -> str:
         offsets = [float(o) for o in offsets]
         name = f"explore_digit{digit}_seed{seed}_offsets{'_'.join(map(repr, offsets))}{psi_tag(psi)}.png"
         # a served file like every other output: capped with them, instead of piling up in Gradio's cache
-        return served([name], lambda: [upscale(explore.explore(GENERATOR, digit, seed, offsets, psi)[0], 2 * SCALE)])[0]
+
+        def make():
+            return [upscale(explore.explore(GENERATOR, digit, seed, offsets, psi)[0], 2 * SCALE)]
+        return FILES.serve([name], make)[0]
     except (ValueError, TypeError) as e:
         raise gr.Error(f"Sliders: {e}.") from None
 
@@ -166,23 +158,21 @@ def open_link(request: gr.Request):
     """Controls and gallery for a page opened as ?digit=3&seed=2024&count=6&psi=0.8 (any of them): a shared link
     shows the same digits. A bad value is named in a warning and the control keeps its default."""
     params = dict(request.query_params) if request is not None else {}
-    values = {"digit": DEFAULT_DIGIT, "seed": DEFAULT_SEED, "count": DEFAULT_COUNT, "psi": 1.0}
-    checks = {"digit": parse_digit, "seed": parse_seed, "count": lambda v: parse_count(link_number(v), MAX_BATCH),
-              "psi": lambda v: parse_psi(link_number(v))}
+    values = dict(DEFAULTS)
+    checks = {"digit": parse_digit, "seed": lambda v: str(parse_seed(v)),
+              "count": lambda v: parse_count(link_number(v), MAX_BATCH), "psi": lambda v: parse_psi(link_number(v))}
     for name, check in checks.items():
         if name in params:
             try:
                 values[name] = check(params[name])
             except gr.Error as e:
                 gr.Warning(f"Link parameter {name}={params[name][:40]!r} ignored: {e.message}")
-    digit, seed, count, psi = values["digit"], str(values["seed"]), values["count"], values["psi"]
     try:
-        gallery = generate(digit, seed, count, psi)
+        gallery = generate(**values)
     except gr.Error as e:  # each value is fine alone, not together (seed + count past 2**63): open on defaults
         gr.Warning(f"Link ignored: {e.message}")
-        digit, seed, count, psi = DEFAULT_DIGIT, str(DEFAULT_SEED), DEFAULT_COUNT, 1.0
-        gallery = generate(digit, seed, count, psi)
-    return digit, seed, count, psi, gallery
+        values, gallery = DEFAULTS, generate(**DEFAULTS)
+    return *values.values(), gallery
 
 
 # Gallery tweaks: crisp pixels; columns that shrink to fit (Gradio's 100 px minimum clips columns on phones);
@@ -226,11 +216,13 @@ with gr.Blocks(title="Handwritten digit GAN") as demo:
     with gr.Tab("Generate"):
         with gr.Row():
             with gr.Column(scale=1, min_width=280):
-                digit_in = gr.Radio(DIGITS + [("random", RANDOM)], value=DEFAULT_DIGIT, label="Digit", elem_id="digit")
+                digit_in = gr.Radio(DIGITS + [("random", RANDOM)], value=DEFAULTS["digit"], label="Digit",
+                                    elem_id="digit")
                 with gr.Row():
-                    seed_in = gr.Textbox(value=str(DEFAULT_SEED), label="Seed", max_lines=1, elem_id="seed", scale=3)
+                    seed_in = gr.Textbox(value=DEFAULTS["seed"], label="Seed", max_lines=1, elem_id="seed", scale=3)
                     random_btn = gr.Button("Random seed", elem_id="random-seed", scale=1)
-                count_in = CheckedSlider(1, MAX_BATCH, value=DEFAULT_COUNT, step=1, label="Batch size", elem_id="count")
+                count_in = CheckedSlider(1, MAX_BATCH, value=DEFAULTS["count"], step=1, label="Batch size",
+                                         elem_id="count")
                 psi_in = psi_slider("psi")
                 generate_btn = gr.Button("Generate", variant="primary", elem_id="generate")
                 with gr.Accordion("Download many as a dataset (.npz)", open=False):

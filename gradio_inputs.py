@@ -80,7 +80,6 @@ def link_number(text: str) -> float | str:
         return text
 
 
-
 class CheckedSlider(gr.Slider):
     """A slider whose API input is type-checked first: Gradio's own bounds check crashes on None or text."""
 

@@ -11,6 +11,7 @@ import shutil
 import tempfile
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import gradio as gr
@@ -38,6 +39,15 @@ class ServedFiles:
             for name in names:
                 self._sizes.move_to_end(name)
             return [str(self.folder / name) for name in names]
+
+    def serve(self, names: list[str], make: Callable[[], Iterable[Image.Image | bytes]]) -> list[str]:
+        """Paths of the files `names`; `make()` draws their contents (in order) only when some are not here yet."""
+        # the app names each file by every input that decides it (and a process never changes weights), so a
+        # file already here is the answer: a page load, a shared link or a repeated call costs no generation
+        paths = self.reuse(names)
+        if paths is None:
+            paths = [self.write(data, name) for data, name in zip(make(), names, strict=True)]
+        return paths
 
     def write(self, data: Image.Image | bytes, name: str) -> str:
         """Save a PIL image as PNG (or bytes as they are) under `name`; returns its path."""

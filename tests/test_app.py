@@ -90,14 +90,14 @@ def test_a_link_opens_the_page_on_its_digit_seed_count_and_psi():
     assert [c for _, c in items] == [f"digit 3 · seed {s}" for s in range(2024, 2030)]
     same = pixels(app.generate(3, "2024", 6, 0.5))
     assert all(np.array_equal(a, b) for a, b in zip(pixels(items), same, strict=True))
-    assert app.open_link(link(digit="random", seed="5"))[:3] == ("random", "5", app.DEFAULT_COUNT)
+    assert app.open_link(link(digit="random", seed="5"))[:3] == ("random", "5", app.DEFAULTS["count"])
 
 
 def test_a_page_without_a_link_opens_on_the_defaults():
     for request in (None, link(), link(theme="dark")):
         digit, seed, count, psi, items = app.open_link(request)
-        assert (digit, seed, count, psi) == (app.DEFAULT_DIGIT, str(app.DEFAULT_SEED), app.DEFAULT_COUNT, 1.0)
-        assert len(items) == app.DEFAULT_COUNT
+        assert (digit, seed, count, psi) == (7, "42", 16, 1.0) == tuple(app.DEFAULTS.values())
+        assert len(items) == 16
 
 
 @pytest.mark.parametrize("name, value", [("digit", "12"), ("seed", "abc"), ("seed", "-1"), ("count", "0"),
@@ -105,15 +105,14 @@ def test_a_page_without_a_link_opens_on_the_defaults():
 def test_a_bad_link_value_is_named_in_a_warning_and_its_default_kept(name, value):
     with pytest.warns(UserWarning, match=f"Link parameter {name}='{value}' ignored"):
         digit, seed, count, psi, items = app.open_link(link(**{"digit": "4", "seed": "9", "count": "3", name: value}))
-    defaults = {"digit": app.DEFAULT_DIGIT, "seed": str(app.DEFAULT_SEED), "count": app.DEFAULT_COUNT, "psi": 1.0}
-    expected = {"digit": 4, "seed": "9", "count": 3, "psi": 1.0, name: defaults[name]}
+    expected = {"digit": 4, "seed": "9", "count": 3, "psi": 1.0, name: app.DEFAULTS[name]}
     assert (digit, seed, count, psi) == tuple(expected.values()) and len(items) == expected["count"]
 
 
 def test_a_link_whose_values_clash_opens_on_the_defaults():
     with pytest.warns(UserWarning, match="Link ignored: Seed \\+ batch size"):
         digit, seed, count, _, _ = app.open_link(link(seed=str(2**63 - 1), count="2"))
-    assert (digit, seed, count) == (app.DEFAULT_DIGIT, str(app.DEFAULT_SEED), app.DEFAULT_COUNT)
+    assert (digit, seed, count) == (7, "42", 16)
 
 
 class NoGenerator:
