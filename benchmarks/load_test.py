@@ -5,6 +5,7 @@
     python benchmarks/load_test.py --app benchmarks/floor_app.py  # Gradio's own cost: same API, no model
     python benchmarks/load_test.py --warmup 10000                 # a server that has served 10,000 requests
     python benchmarks/load_test.py --rate 10                      # 10 req/s arriving at random, not back to back
+    python benchmarks/load_test.py --rate 8,12,16,20,24           # one run per rate: up to which do targets hold?
 
 Requests only go to the loopback server it starts (or the --url given); the run is bounded by --requests.
 """
@@ -44,6 +45,33 @@ def arrival_times(total: int, rate: float) -> list[float]:
     return list(itertools.accumulate(gaps.expovariate(rate) for _ in range(total)))
 
 
+def rates(text: str) -> list[float]:
+    """`--rate` value: one or more comma-separated positive request rates, e.g. "16" or "8,12,16"."""
+    try:
+        values = [float(part) for part in text.split(",")]
+    except ValueError:
+        values = []
+    if not values or not all(0 < v < float("inf") for v in values):
+        raise argparse.ArgumentTypeError(f"must be positive numbers of requests per second, comma-separated, "
+                                         f"got {text!r}")
+    return values
+
+
+def report(latencies: list[float], errors: list[str], wall: float, count: int, p50_target: float,
+           p99_target: float) -> bool:
+    """Print latency, throughput and errors of one run and whether it met the targets; True when it did."""
+    lat = sorted(x * 1000 for x in latencies)
+    if not lat:
+        print(f"no request succeeded, errors {len(errors)}")
+        return False
+    p50, p99 = statistics.median(lat), lat[min(len(lat) - 1, int(0.99 * len(lat)))]
+    print(f"p50 {p50:.0f} ms, p99 {p99:.0f} ms, max {lat[-1]:.0f} ms, throughput {len(lat) / wall:.1f} req/s "
+          f"({len(lat) * count / wall:.0f} images/s), errors {len(errors)}")
+    met = p50 <= p50_target and p99 <= p99_target and not errors
+    print(f"targets (p50 <= {p50_target:g} ms, p99 <= {p99_target:g} ms, 0 errors): {'met' if met else 'missed'}")
+    return met
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--url", help="an already running app (default: start --app on a free loopback port)")
@@ -51,14 +79,15 @@ def main():
     p.add_argument("--clients", type=int, default=20)
     p.add_argument("--requests", type=int, default=400, help="total requests over all clients")
     p.add_argument("--count", type=int, default=16, help="images per request")
-    p.add_argument("--rate", type=float, help="requests per second over all clients, arriving at random (Poisson) "
-                   "times (default: each client sends again as soon as it has its answer)")
+    p.add_argument("--rate", type=rates, help="requests per second over all clients, arriving at random (Poisson) "
+                   "times; several, comma-separated, run one after another (default: each client sends again as "
+                   "soon as it has its answer)")
+    p.add_argument("--p50-target", type=float, default=150, help="p50 latency target in ms (default 150)")
+    p.add_argument("--p99-target", type=float, default=1000, help="p99 latency target in ms (default 1000)")
     p.add_argument("--warmup", type=int, default=0, help="requests to serve first, not measured (default 0)")
     p.add_argument("--no-download", action="store_true", help="do not fetch the result PNGs (default: fetch, as "
                    "gradio_client does)")
     args = p.parse_args()
-    if args.rate is not None and not args.rate > 0:
-        p.error(f"--rate must be a positive number of requests per second, got {args.rate}")
 
     proc = None
     url = args.url
@@ -116,28 +145,30 @@ def main():
         if args.warmup:  # a server that has been up a while can be slower than a fresh one
             _, warmup_errors, warmup_wall = load(args.warmup, first_seed=10_000_000)
             print(f"warm-up: {args.warmup} requests in {warmup_wall:.1f} s, errors {len(warmup_errors)}")
-        server_cpu_start, client_cpu_start = process_cpu(proc), time.process_time()
-        latencies, errors, wall = load(args.requests, first_seed=0, rate=args.rate)
-        server_cpu, client_cpu = process_cpu(proc) - server_cpu_start, time.process_time() - client_cpu_start
+        met = {}  # rate (None: back to back) -> targets met
+        for run, rate in enumerate(args.rate or [None]):
+            server_cpu_start, client_cpu_start = process_cpu(proc), time.process_time()
+            latencies, errors, wall = load(args.requests, first_seed=run * args.requests * args.count, rate=rate)
+            server_cpu, client_cpu = process_cpu(proc) - server_cpu_start, time.process_time() - client_cpu_start
+
+            pace = f"{rate:g} req/s offered" if rate else "back to back"
+            print(f"{args.clients} clients ({pace}), {args.requests} requests of {args.count} images "
+                  f"({'URLs only' if args.no_download else 'PNGs downloaded'}), {wall:.1f} s")
+            met[rate] = report(latencies, errors, wall, args.count, args.p50_target, args.p99_target)
+            n = len(latencies) + len(errors)
+            print(f"CPU per request: clients {client_cpu / n * 1000:.1f} ms" +
+                  (f", server {server_cpu / n * 1000:.1f} ms" if proc else "") + f" ({os.cpu_count()} cores in all)")
+            for e in sorted(set(errors))[:5]:
+                print("error:", e)
     finally:
         if proc:
             proc.terminate()
             proc.wait()
             os.unlink(proc.log_path)
 
-    lat = sorted(x * 1000 for x in latencies)
-    pace = f"{args.rate:g} req/s offered" if args.rate else "back to back"
-    print(f"{args.clients} clients ({pace}), {args.requests} requests of {args.count} images "
-          f"({'URLs only' if args.no_download else 'PNGs downloaded'}), {wall:.1f} s")
-    if lat:
-        print(f"p50 {statistics.median(lat):.0f} ms, p99 {lat[min(len(lat) - 1, int(0.99 * len(lat)))]:.0f} ms, "
-              f"max {lat[-1]:.0f} ms, throughput {len(lat) / wall:.1f} req/s ({len(lat) * args.count / wall:.0f} "
-              f"images/s), errors {len(errors)}")
-        n = len(lat) + len(errors)
-        print(f"CPU per request: clients {client_cpu / n * 1000:.1f} ms" +
-              (f", server {server_cpu / n * 1000:.1f} ms" if proc else "") + f" ({os.cpu_count()} cores in all)")
-    for e in sorted(set(errors))[:5]:
-        print("error:", e)
+    if len(met) > 1:  # the capacity within the targets: the highest rate below which none was missed
+        held = list(itertools.takewhile(met.get, sorted(met)))
+        print(f"targets held up to {held[-1]:g} req/s offered" if held else "targets missed at every rate")
 
 
 if __name__ == "__main__":

@@ -14,28 +14,34 @@ from local_server import ROOT
 @pytest.mark.parametrize("app", ["benchmarks/floor_app.py", "benchmarks/floor_app.py --json"])
 def test_load_test_against_the_floor_app_reports_latency_and_no_errors(app):
     out = subprocess.run([sys.executable, "benchmarks/load_test.py", "--app", app, "--clients", "2",
-                          "--requests", "6", "--count", "16", "--no-download", "--warmup", "4"],
+                          "--requests", "6", "--count", "16", "--no-download", "--warmup", "4",
+                          "--p50-target", "0.001"],  # no server answers in a microsecond
                          cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert "warm-up: 4 requests in " in out.stdout and out.stdout.count("errors 0\n") == 2, out.stdout
     report = r"2 clients \(back to back\), 6 requests .*\np50 \d+ ms, p99 \d+ ms, .* errors 0\n"
     assert re.search(report, out.stdout), out.stdout
     assert "CPU per request: clients" in out.stdout and "server" in out.stdout
+    assert "targets (p50 <= 0.001 ms, p99 <= 1000 ms, 0 errors): missed\n" in out.stdout, out.stdout
 
 
-def test_load_test_at_a_fixed_rate_reports_the_offered_load():
+def test_load_test_at_several_rates_reports_each_and_the_highest_within_the_targets():
     out = subprocess.run([sys.executable, "benchmarks/load_test.py", "--app", "benchmarks/floor_app.py --json",
-                          "--clients", "3", "--requests", "8", "--rate", "20", "--no-download"],
+                          "--clients", "3", "--requests", "8", "--rate", "20,10", "--no-download",
+                          "--p50-target", "60000", "--p99-target", "60000"],  # a minute: met on any machine
                          cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
-    assert re.search(r"3 clients \(20 req/s offered\), 8 requests .*\np50 \d+ ms, .* errors 0\n", out.stdout), \
-        out.stdout
+    for rate in (20, 10):
+        run = rf"3 clients \({rate} req/s offered\), 8 requests .*\np50 \d+ ms, .* errors 0\ntargets .*: met\n"
+        assert re.search(run, out.stdout), out.stdout
+    assert out.stdout.endswith("targets held up to 20 req/s offered\n"), out.stdout
 
 
-def test_load_test_refuses_a_rate_that_is_not_positive():
-    out = subprocess.run([sys.executable, "benchmarks/load_test.py", "--rate", "0"], cwd=ROOT, capture_output=True,
-                         text=True, timeout=60)
-    assert out.returncode == 2 and "--rate must be a positive number" in out.stderr
+def test_load_test_refuses_rates_that_are_not_positive_numbers():
+    for bad in ("0", "-5", "nan", "10,x", ""):
+        out = subprocess.run([sys.executable, "benchmarks/load_test.py", "--rate", bad], cwd=ROOT,
+                             capture_output=True, text=True, timeout=60)
+        assert out.returncode == 2 and "--rate: must be positive numbers of requests per second" in out.stderr, bad
 
 
 def test_arrival_times_are_a_poisson_process_at_the_rate_asked():
