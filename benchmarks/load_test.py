@@ -6,6 +6,7 @@
     python benchmarks/load_test.py --warmup 10000                 # a server that has served 10,000 requests
     python benchmarks/load_test.py --rate 10                      # 10 req/s arriving at random, not back to back
     python benchmarks/load_test.py --rate 8,12,16,20,24           # one run per rate: up to which do targets hold?
+    python benchmarks/load_test.py --rate 16,16,16                # the same rate three times over
 
 Requests only go to the loopback server it starts (or the --url given); the run is bounded by --requests.
 """
@@ -55,6 +56,16 @@ def rates(text: str) -> list[float]:
         raise argparse.ArgumentTypeError(f"must be positive numbers of requests per second, comma-separated, "
                                          f"got {text!r}")
     return values
+
+
+def highest_rate_within_targets(runs: list[tuple[float, bool]]) -> float | None:
+    """The highest offered rate at and below which every run (rate, targets met) met the targets, else None."""
+    held = None
+    for rate in sorted({rate for rate, _ in runs}):
+        if not all(ok for r, ok in runs if r == rate):
+            break
+        held = rate
+    return held
 
 
 def report(latencies: list[float], errors: list[str], wall: float, count: int, p50_target: float,
@@ -145,7 +156,7 @@ def main():
         if args.warmup:  # a server that has been up a while can be slower than a fresh one
             _, warmup_errors, warmup_wall = load(args.warmup, first_seed=10_000_000)
             print(f"warm-up: {args.warmup} requests in {warmup_wall:.1f} s, errors {len(warmup_errors)}")
-        met = {}  # rate (None: back to back) -> targets met
+        runs = []  # (rate, targets met); None: back to back
         for run, rate in enumerate(args.rate or [None]):
             server_cpu_start, client_cpu_start = process_cpu(proc), time.process_time()
             latencies, errors, wall = load(args.requests, first_seed=run * args.requests * args.count, rate=rate)
@@ -154,7 +165,7 @@ def main():
             pace = f"{rate:g} req/s offered" if rate else "back to back"
             print(f"{args.clients} clients ({pace}), {args.requests} requests of {args.count} images "
                   f"({'URLs only' if args.no_download else 'PNGs downloaded'}), {wall:.1f} s")
-            met[rate] = report(latencies, errors, wall, args.count, args.p50_target, args.p99_target)
+            runs.append((rate, report(latencies, errors, wall, args.count, args.p50_target, args.p99_target)))
             n = len(latencies) + len(errors)
             print(f"CPU per request: clients {client_cpu / n * 1000:.1f} ms" +
                   (f", server {server_cpu / n * 1000:.1f} ms" if proc else "") + f" ({os.cpu_count()} cores in all)")
@@ -166,9 +177,9 @@ def main():
             proc.wait()
             os.unlink(proc.log_path)
 
-    if len(met) > 1:  # the capacity within the targets: the highest rate below which none was missed
-        held = list(itertools.takewhile(met.get, sorted(met)))
-        print(f"targets held up to {held[-1]:g} req/s offered" if held else "targets missed at every rate")
+    if len(runs) > 1:  # several rates (or repeats): the load this server takes within the targets
+        held = highest_rate_within_targets(runs)
+        print("targets missed at every rate" if held is None else f"targets held up to {held:g} req/s offered")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pytest
 
-from benchmarks.load_test import arrival_times
+from benchmarks.load_test import arrival_times, highest_rate_within_targets
 from local_server import ROOT
 
 
@@ -49,3 +49,9 @@ def test_arrival_times_are_a_poisson_process_at_the_rate_asked():
     gaps = np.diff([0.0, *due])
     assert (gaps > 0).all() and due == arrival_times(4000, rate=10)  # increasing, and the same in every run
     assert 0.095 < gaps.mean() < 0.105 and 0.09 < gaps.std() < 0.11  # exponential gaps: mean = std = 1 / rate
+
+
+def test_the_highest_rate_within_the_targets_needs_every_run_up_to_it_to_meet_them():
+    assert highest_rate_within_targets([(20, True), (10, True), (16, True)]) == 20
+    assert highest_rate_within_targets([(10, True), (16, True), (16, False), (20, True)]) == 10  # a repeat missed
+    assert highest_rate_within_targets([(5, False), (10, True)]) is None
