@@ -1,5 +1,8 @@
 """ServedFiles: the folder of served files (atomic writes, the cap, names that stay inside the folder)."""
 
+import shutil
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -55,3 +58,14 @@ def test_a_reused_file_counts_as_new_for_the_cap():
     assert files.reuse(["1.png"])  # now 2 is the least recently used
     files.write(b"x", "3.png")
     assert sorted(p.name for p in files.folder.iterdir()) == ["1.png", "3.png"]
+
+
+def test_files_removed_behind_its_back_are_written_again():
+    files = ServedFiles()
+    path = files.write(b"x", "a.png")
+    Path(path).unlink()  # e.g. a /tmp cleaner
+    assert files.reuse(["a.png"]) is None  # not a path to a missing file
+    assert files.serve(["a.png"], lambda: [b"y"]) == [path] and Path(path).read_bytes() == b"y"
+    shutil.rmtree(files.folder)  # the whole folder
+    assert files.serve(["a.png", "b.png"], lambda: [b"1", b"2"]) == [path, str(files.folder / "b.png")]
+    assert Path(path).read_bytes() == b"1" and files.reuse(["a.png", "b.png"])
