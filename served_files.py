@@ -38,7 +38,7 @@ class ServedFiles:
                 return None
             paths = [self.folder / name for name in names]
             # a file deleted behind our back (a /tmp cleaner on a server up for weeks) must be drawn again, not
-            # handed to Gradio as a path that no longer exists; a stat per file is ~1000x cheaper than drawing
+            # handed to Gradio as a path that no longer exists; 16 stats cost ~0.03 ms, drawing 16 digits ~18 ms
             if not all(path.is_file() for path in paths):
                 return None
             for name in names:
