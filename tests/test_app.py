@@ -17,6 +17,18 @@ def pixels(items):
     return [load_png(path) for path, _ in items]
 
 
+def link(**params):
+    """What the app's page load gets when it is opened as /?name=value&..."""
+    return SimpleNamespace(query_params=params)
+
+
+class NoGenerator:
+    """Stands in for the model where nothing may be generated."""
+
+    def __getattr__(self, name):
+        raise AssertionError(f"the model was used ({name}) for files that were already served")
+
+
 def test_returns_count_upscaled_pngs_named_and_captioned_by_digit_and_seed():
     items = app.generate(7, "42", 5)
     assert len(items) == 5
@@ -79,11 +91,6 @@ def test_bad_inputs_raise_gradio_errors(digit, seed, count, message):
     assert message in str(info.value)
 
 
-def link(**params):
-    """What the app's page load gets when it is opened as /?name=value&..."""
-    return SimpleNamespace(query_params=params)
-
-
 def test_a_link_opens_the_page_on_its_digit_seed_count_and_psi():
     digit, seed, count, psi, items = app.open_link(link(digit="3", seed="2024", count="6", psi="0.5"))
     assert (digit, seed, count, psi) == (3, "2024", 6, 0.5)
@@ -113,13 +120,6 @@ def test_a_link_whose_values_clash_opens_on_the_defaults():
     with pytest.warns(UserWarning, match="Link ignored: Seed \\+ batch size"):
         digit, seed, count, _, _ = app.open_link(link(seed=str(2**63 - 1), count="2"))
     assert (digit, seed, count) == (7, "42", 16)
-
-
-class NoGenerator:
-    """Stands in for the model where nothing may be generated."""
-
-    def __getattr__(self, name):
-        raise AssertionError(f"the model was used ({name}) for files that were already served")
 
 
 def test_a_repeated_request_reuses_its_files_instead_of_generating(monkeypatch):

@@ -39,6 +39,11 @@ def gallery_images(page):
     return page.locator("#gallery img")
 
 
+def seed_box(page):
+    """The seed box's text field (Gradio renders a one-line textbox as an input or a textarea)."""
+    return page.locator("#seed textarea, #seed input").first
+
+
 def wait_for_images(page, count: int) -> None:
     """Wait until the gallery shows `count` fully loaded 112-px images and no longer looks pending."""
     page.wait_for_function(
@@ -78,7 +83,7 @@ def test_page_opens_with_a_gallery_and_the_weights_note(page):
 
 def test_pick_digit_seed_and_batch_size_then_generate(page):
     page.locator("#digit").get_by_text("3", exact=True).click()
-    page.locator("#seed textarea, #seed input").first.fill("2024")
+    seed_box(page).fill("2024")
     set_slider(page, "count", 6)
     page.locator("#generate").click()
     page.wait_for_function("document.querySelectorAll('#gallery img').length === 6", timeout=30_000)
@@ -115,14 +120,14 @@ def test_bad_seed_shows_an_error_and_keeps_the_last_digits_in_view(page):
     page.evaluate("window.scrollTo(0, 0)")  # the gallery's top rows in view, below where error toasts appear
     shown, in_view = gallery_images(page).count(), uncovered_images(page)
     assert in_view >= 5
-    page.locator("#seed textarea, #seed input").first.fill("12ab")
+    seed_box(page).fill("12ab")
     page.locator("#generate").click()
     page.get_by_text("Seed must be a whole number").first.wait_for(timeout=30_000)
     page.wait_for_timeout(500)  # let the gallery's status settle
     # the previous digits stay visible (Gradio's full progress overlay would blank the whole gallery)
     assert gallery_images(page).count() == shown
     assert uncovered_images(page) >= in_view - 2, "the gallery is covered after an error"  # a small error badge
-    page.locator("#seed textarea, #seed input").first.fill("5")
+    seed_box(page).fill("5")
     page.locator("#generate").click()
     page.get_by_text("digit 3 · seed 5", exact=True).first.wait_for(timeout=30_000)
 
@@ -202,9 +207,9 @@ def test_a_link_opens_its_digits_and_the_address_follows_each_generation(page, s
         tab.goto(f"{server}?__theme=light&digit=3&seed=2024&count=6&psi=0.5")
         tab.get_by_text("digit 3 · seed 2029", exact=True).wait_for(timeout=30_000)
         assert tab.locator("#gallery img").count() == 6
-        assert tab.locator("#seed textarea, #seed input").first.input_value() == "2024"
+        assert seed_box(tab).input_value() == "2024"
         assert tab.locator("#count input[type=number]").input_value() == "6"
-        tab.locator("#seed textarea, #seed input").first.fill("77")
+        seed_box(tab).fill("77")
         tab.locator("#generate").click()
         tab.get_by_text("digit 3 · seed 77", exact=True).wait_for(timeout=30_000)
         tab.wait_for_function("location.search.includes('seed=77')", timeout=10_000)
@@ -212,7 +217,7 @@ def test_a_link_opens_its_digits_and_the_address_follows_each_generation(page, s
         assert query == {"__theme": "light", "digit": "3", "seed": "77", "count": "6", "psi": "0.5"}
         tab.locator("#random-seed").click()  # the random seed's digits get their link too
         tab.wait_for_function("!location.search.includes('seed=77')", timeout=30_000)
-        seed = tab.locator("#seed textarea, #seed input").first.input_value()
+        seed = seed_box(tab).input_value()
         assert dict(parse_qsl(urlsplit(tab.url).query))["seed"] == seed
         tab.get_by_text(f"digit 3 · seed {seed}", exact=True).wait_for(timeout=30_000)
     finally:
