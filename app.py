@@ -18,8 +18,11 @@ import numpy as np
 import torch
 from PIL import Image
 
-from app_queue import MODEL_QUEUE, enable_queue
-from gradio_inputs import (
+from model import DigitGenerator, GeneratorLoadError, explore, images
+from model.explore import NUM_DIRECTIONS
+from model.sampling import MAX_COUNT, SEED_LIMIT
+from webapp.frontend import CSS, LINK_JS
+from webapp.inputs import (
     RANDOM,
     CheckedSlider,
     link_number,
@@ -29,10 +32,8 @@ from gradio_inputs import (
     parse_seed,
     parse_seeds,
 )
-from model import DigitGenerator, GeneratorLoadError, explore
-from model.explore import NUM_DIRECTIONS
-from model.sampling import MAX_COUNT, SEED_LIMIT
-from served_files import ServedFiles
+from webapp.queue_settings import MODEL_QUEUE, enable_queue
+from webapp.served_files import ServedFiles
 
 REPO_ENV, REVISION_ENV = "CGAN_MODEL_REPO", "CGAN_MODEL_REVISION"
 BUNDLED_WEIGHTS = Path(__file__).parent / "weights"
@@ -71,9 +72,9 @@ def digits_for(digit: int | str, seed: int, count: int) -> list[int]:
     return [int(np.random.default_rng([seed + i, 10]).integers(10)) for i in range(count)]
 
 
-def upscale(img: np.ndarray, scale: int = SCALE) -> Image.Image:
-    """A 28x28 uint8 digit as a scale-times larger image, nearest-neighbour so pixels stay crisp."""
-    return Image.fromarray(img).resize((img.shape[1] * scale, img.shape[0] * scale), Image.NEAREST)
+def upscale(img: np.ndarray) -> Image.Image:
+    """A 28x28 uint8 digit as shown and downloaded: SCALE times larger, crisp."""
+    return images.upscale(img, SCALE)
 
 
 def psi_tag(psi: float) -> str:
@@ -127,8 +128,9 @@ def morph(digit_a, seed_a, digit_b, seed_b, frames, psi=1.0) -> tuple[list[tuple
     name = f"morph_digit{start[0]}_seed{start[1]}_to_digit{end[0]}_seed{end[1]}_{frames}frames{psi_tag(psi)}"
 
     def make():
-        images = explore.morph(GENERATOR, start, end, frames, psi)
-        return [explore.to_gif(images, scale=2 * SCALE), *map(upscale, images)]  # GIF shown large, like /explore
+        frames_drawn = explore.morph(GENERATOR, start, end, frames, psi)
+        # the GIF is shown large, like /explore
+        return [images.to_gif(frames_drawn, scale=2 * SCALE), *map(upscale, frames_drawn)]
     gif_path, *paths = FILES.serve([f"{name}.gif"] + [f"{name}_frame{i + 1}.png" for i in range(frames)], make)
     return [(path, f"frame {i + 1}/{frames}") for i, path in enumerate(paths)], gif_path
 
@@ -143,7 +145,7 @@ def explore_latent(digit, seed, *offsets_and_psi) -> str:
         # a served file like every other output: capped with them, instead of piling up in Gradio's cache
 
         def make():
-            return [upscale(explore.explore(GENERATOR, digit, seed, offsets, psi)[0], 2 * SCALE)]
+            return [images.upscale(explore.explore(GENERATOR, digit, seed, offsets, psi)[0], 2 * SCALE)]
         return FILES.serve([name], make)[0]
     except (ValueError, TypeError) as e:
         raise gr.Error(f"Sliders: {e}.") from None
@@ -175,35 +177,7 @@ def open_link(request: gr.Request):
     return *values.values(), gallery
 
 
-# Gallery tweaks: crisp pixels; columns that shrink to fit (Gradio's 100 px minimum clips columns on phones);
-# captions under each digit instead of over it; room for the block label above the first row; all rows shown
-# (Gradio caps an "auto" height gallery at 55% of the window, so a third row scrolled inside it) and no empty
-# space under a short batch (its 450 px minimum left most of the box blank for one or two rows).
-CSS = """
-.digits img { image-rendering: pixelated; }
-.digits .grid-wrap { padding-top: 2.2rem; max-height: none; min-height: 0; }
-.digits .grid-container { grid-template-columns: repeat(var(--grid-cols), minmax(0, 1fr)); grid-auto-rows: auto; }
-.digits .thumbnail-item { aspect-ratio: auto; height: auto; display: flex; flex-direction: column; }
-.digits .thumbnail-item > img { aspect-ratio: 1; height: auto; }
-.digits .caption-label { position: static; max-width: none; white-space: normal; overflow-wrap: anywhere;
-                         border: none; border-radius: 0; text-align: center; opacity: 1; padding: 2px; }
-@media (max-width: 640px) {
-  #gallery .grid-container, #morph-gallery .grid-container { grid-template-columns: repeat(4, minmax(0, 1fr)); }
-  #style-gallery .grid-container { grid-template-columns: repeat(5, minmax(0, 1fr)); }
-}
-footer { display: none !important; }
-"""
 DIGITS = [(str(d), d) for d in range(10)]
-# After a generation the address bar links to it (?digit=..&seed=..&count=..), so copying the address shares the
-# digits on screen; in a Space the app is in an iframe, and this message is how Spaces update their page's address.
-LINK_JS = """(digit, seed, count, psi) => {
-    const params = new URLSearchParams(location.search);  // keeps others, such as Gradio's __theme
-    Object.entries({digit, seed, count, psi}).forEach(([name, value]) => params.set(name, value));
-    if (psi == 1) params.delete("psi");
-    const query = "?" + params;
-    history.replaceState(null, "", query);
-    if (window.parent !== window) window.parent.postMessage({queryString: query}, "https://huggingface.co");
-}"""
 
 
 def psi_slider(elem_id: str) -> CheckedSlider:

@@ -39,7 +39,6 @@ from model.checkpoint import (
 from model.data import DATA_DIR_ENV, MnistNotFoundError, load_mnist, to_model_range
 from model.evaluate import evaluate, format_table
 from model.grids import digit_grid, epochs_overview, save_png
-from model.hub import HubPushError, push_folder, require_token
 from model.networks import (
     DigitGenerator,
     Discriminator,
@@ -47,6 +46,7 @@ from model.networks import (
     GeneratorConfig,
 )
 from model.progress import plot_losses, progress_gif
+from model.publish import HubPushError, push_folder, require_token
 from model.training import (
     check_writable,
     log,

@@ -1,15 +1,12 @@
-"""Latency of DigitGenerator.generate on this machine: python benchmarks/bench_generate.py [weights] [--threads N]."""
+"""Latency of DigitGenerator.generate on this machine: python -m benchmarks.bench_generate [weights] [--threads N]."""
 
 import argparse
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere
-from model import DigitGenerator  # noqa: E402
+from model import DigitGenerator
 
 
 def time_call(fn, repeats: int) -> list[float]:

@@ -1,6 +1,6 @@
 """Training throughput: runs the real train_cgan.py for a fixed number of steps on each available device.
 
-    python benchmarks/bench_train.py [--steps 300] [--threads 2] [--extra=--compile]
+    python -m benchmarks.bench_train [--steps 300] [--threads 2] [--extra=--compile]
 
 Prints images/second (from the run's training.json) per device, overall and after 20 warm-up steps
 (which leaves out torch.compile's compilation). Time-to-quality comes from the full

@@ -1,7 +1,7 @@
 """Gradio's own cost per request: app.py's /generate API and queue settings, with no model and no image work.
 
-    python benchmarks/load_test.py --app benchmarks/floor_app.py            # a gallery of ready-made PNGs
-    python benchmarks/load_test.py --app "benchmarks/floor_app.py --json"   # the captions only, no files
+    python -m benchmarks.load_test --app benchmarks/floor_app.py            # a gallery of ready-made PNGs
+    python -m benchmarks.load_test --app "benchmarks/floor_app.py --json"   # the captions only, no files
 
 app.py cannot answer faster than this under the same load on the same machine, so it tells which latency
 targets any Gradio app could meet here.
@@ -9,16 +9,13 @@ targets any Gradio app could meet here.
 
 import argparse
 import os
-import sys
-from pathlib import Path
 
 import gradio as gr
 import numpy as np
 from PIL import Image
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere
-from app_queue import MODEL_QUEUE, enable_queue  # noqa: E402
-from served_files import ServedFiles  # noqa: E402
+from webapp.queue_settings import MODEL_QUEUE, enable_queue
+from webapp.served_files import ServedFiles
 
 MAX_BATCH = 64
 

@@ -1,12 +1,12 @@
 """Load test: N concurrent gradio_client clients call /generate against a local app.py; prints latency and errors.
 
-    python benchmarks/load_test.py --clients 20 --requests 400 --count 16
-    python benchmarks/load_test.py --url http://127.0.0.1:7860/   # use a server that is already running
-    python benchmarks/load_test.py --app benchmarks/floor_app.py  # Gradio's own cost: same API, no model
-    python benchmarks/load_test.py --warmup 10000                 # a server that has served 10,000 requests
-    python benchmarks/load_test.py --rate 10                      # 10 req/s arriving at random, not back to back
-    python benchmarks/load_test.py --rate 8,12,16,20,24           # one run per rate: up to which do targets hold?
-    python benchmarks/load_test.py --rate 16,16,16                # the same rate three times over
+    python -m benchmarks.load_test --clients 20 --requests 400 --count 16
+    python -m benchmarks.load_test --url http://127.0.0.1:7860/   # use a server that is already running
+    python -m benchmarks.load_test --app benchmarks/floor_app.py  # Gradio's own cost: same API, no model
+    python -m benchmarks.load_test --warmup 10000                 # a server that has served 10,000 requests
+    python -m benchmarks.load_test --rate 10                      # 10 req/s arriving at random, not back to back
+    python -m benchmarks.load_test --rate 8,12,16,20,24           # one run per rate: up to which do targets hold?
+    python -m benchmarks.load_test --rate 16,16,16                # the same rate three times over
 
 Requests only go to the loopback server it starts (or the --url given); the run is bounded by --requests.
 """
@@ -19,15 +19,13 @@ import random
 import shlex
 import statistics
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 from gradio_client import Client
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere
-from local_server import free_port, start_gradio  # noqa: E402
+from benchmarks.local_server import free_port, start_gradio
 
 
 def process_cpu(proc: subprocess.Popen | None) -> float:

@@ -1,7 +1,7 @@
 """Class-conditional GAN for MNIST digits: networks, seeded sampling, data, hub I/O and evaluation."""
 
 from . import explore
-from .hub import GeneratorLoadError
+from .loading import GeneratorLoadError
 from .networks import (
            DigitGenerator,
            Discriminator,

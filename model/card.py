@@ -9,12 +9,12 @@ from pathlib import Path
 
 from huggingface_hub import ModelCard, ModelCardData
 
-from .checkpoint import atomic_path
+from .atomic import atomic_path
 from .evaluate import format_table
+from .metadata import DATASETS, GENERATOR_TAGS, LIBRARY_NAME, LICENSE, MIXIN_TAGS, PIPELINE_TAG
 from .networks import DigitGenerator, GeneratorConfig
 
-TAGS = ["gan", "conditional-gan", "class-conditional-image-generation", "image-generation", "mnist", "pytorch",
-        "pytorch_model_hub_mixin", "model_hub_mixin"]
+TAGS = GENERATOR_TAGS + [LIBRARY_NAME] + MIXIN_TAGS
 
 TEMPLATE = """---
 {{ card_data }}
@@ -71,8 +71,8 @@ images; hinge loss; EMA of the generator weights.
 
 def card_data() -> ModelCardData:
     """YAML metadata of every generator card."""
-    return ModelCardData(license="mit", library_name="pytorch", tags=TAGS, datasets=["mnist"],
-                         pipeline_tag="unconditional-image-generation")
+    return ModelCardData(license=LICENSE, library_name=LIBRARY_NAME, tags=TAGS, datasets=DATASETS,
+                         pipeline_tag=PIPELINE_TAG)
 
 
 def build_card(folder: str | Path, repo_id: str = "weights") -> ModelCard:

@@ -6,9 +6,9 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from huggingface_hub import PyTorchModelHubMixin
 
-from .hub import clear_load_errors, load_strict
+from .loading import StrictHubMixin
+from .metadata import CLASSIFIER_TAGS, LIBRARY_NAME, LICENSE
 
 CLASSIFIER_DIR = Path(__file__).parent / "assets" / "mnist_classifier"
 
@@ -20,7 +20,7 @@ class ClassifierConfig:
     num_classes: int = 10
 
 
-class MnistClassifier(nn.Module, PyTorchModelHubMixin, library_name="pytorch", license="mit", tags=["mnist"]):
+class MnistClassifier(nn.Module, StrictHubMixin, library_name=LIBRARY_NAME, license=LICENSE, tags=CLASSIFIER_TAGS):
     """Small VGG-style CNN; input (B, 1, 28, 28) in [-1, 1]; `features` are the penultimate activations."""
 
     def __init__(self, config: ClassifierConfig):
@@ -44,11 +44,6 @@ class MnistClassifier(nn.Module, PyTorchModelHubMixin, library_name="pytorch", l
         return self.head(self.dropout(self.features(x)))  # (B, num_classes)
 
     @classmethod
-    def from_pretrained(cls, pretrained_model_name_or_path=CLASSIFIER_DIR, *, revision=None, **kwargs):
+    def from_pretrained(cls, pretrained_model_name_or_path=CLASSIFIER_DIR, **kwargs):
         """Load the shipped classifier (or another folder / repo id), safetensors only."""
-        with clear_load_errors(pretrained_model_name_or_path, revision):
-            return super().from_pretrained(pretrained_model_name_or_path, revision=revision, **kwargs)
-
-    @classmethod
-    def _from_pretrained(cls, *, model_id: str, config=None, map_location: str = "cpu", **kwargs):
-        return load_strict(cls, model_id, config, map_location=map_location, **kwargs)
+        return super().from_pretrained(pretrained_model_name_or_path, **kwargs)

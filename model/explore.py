@@ -3,12 +3,10 @@
 Every function validates its inputs like DigitGenerator.generate and returns uint8 images (N, 28, 28).
 """
 
-import io
 import math
 
 import numpy as np
 import torch
-from PIL import Image
 
 from .sampling import (
     NUM_DIGITS,
@@ -86,11 +84,3 @@ def explore(generator, digit: int, seed: int, offsets, psi: float = 1.0) -> np.n
     z = latents_for_seeds([check_seed(seed)], generator.config.z_dim)
     z = truncate(z + torch.tensor(offsets, dtype=torch.float32) @ directions(generator.config.z_dim), psi)
     return render(generator, z, class_embeddings(generator, digits))
-
-
-def to_gif(frames: np.ndarray, scale: int = 4, duration_ms: int = 80) -> bytes:
-    """An animated GIF (one frame per image, looping) of uint8 frames (N, H, W), upscaled crisply."""
-    images = [Image.fromarray(f).resize((f.shape[1] * scale, f.shape[0] * scale), Image.NEAREST) for f in frames]
-    buffer = io.BytesIO()
-    images[0].save(buffer, format="GIF", save_all=True, append_images=images[1:], duration=duration_ms, loop=0)
-    return buffer.getvalue()

@@ -7,7 +7,7 @@ import torch
 from PIL import Image
 from torchvision.utils import make_grid
 
-from .checkpoint import atomic_path
+from .atomic import atomic_path
 from .sampling import NUM_DIGITS, generate_images
 
 PAD = 2

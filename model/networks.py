@@ -11,10 +11,10 @@ from dataclasses import dataclass
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from huggingface_hub import PyTorchModelHubMixin
 from torch.nn.utils.parametrizations import spectral_norm
 
-from .hub import clear_load_errors, fetch_files, load_strict
+from .loading import StrictHubMixin
+from .metadata import GENERATOR_TAGS, LIBRARY_NAME, LICENSE, PIPELINE_TAG
 from .sampling import generate_images
 
 
@@ -53,14 +53,8 @@ class ConditionalBatchNorm(nn.Module):
         return self.bn(x) * gain + bias
 
 
-class DigitGenerator(
-    nn.Module,
-    PyTorchModelHubMixin,
-    library_name="pytorch",
-    license="mit",
-    pipeline_tag="unconditional-image-generation",
-    tags=["gan", "conditional-gan", "mnist", "image-generation"],
-):
+class DigitGenerator(nn.Module, StrictHubMixin, library_name=LIBRARY_NAME, license=LICENSE, pipeline_tag=PIPELINE_TAG,
+                     tags=GENERATOR_TAGS):
     """Class-conditional generator: (z, label) -> image in [-1, 1], shape (B, 1, 28, 28)."""
 
     def __init__(self, config: GeneratorConfig):
@@ -95,20 +89,6 @@ class DigitGenerator(
     def generate(self, digit, seed: int = 0, count: int | None = None, psi: float = 1.0):
         """Images for `digit` (int or per-image sequence) from seeds seed..seed+count-1: uint8 (N, 28, 28)."""
         return generate_images(self, digit, seed=seed, count=count, psi=psi)
-
-    @classmethod
-    def from_pretrained(cls, pretrained_model_name_or_path, *, revision: str | None = None, **kwargs):
-        """Load from a local folder or a Hub repo id (optionally at a branch, tag or commit sha)."""
-        with clear_load_errors(pretrained_model_name_or_path, revision):
-            download_keys = ("cache_dir", "force_download", "local_files_only", "token")
-            download = {k: kwargs[k] for k in download_keys if k in kwargs}
-            fetch_files(str(pretrained_model_name_or_path), revision, **download)
-            return super().from_pretrained(pretrained_model_name_or_path, revision=revision, **kwargs)
-
-    @classmethod
-    def _from_pretrained(cls, *, model_id: str, config=None, map_location: str = "cpu", **kwargs):
-        # Safetensors only and strict: never unpickle, never load a partial model.
-        return load_strict(cls, model_id, config, map_location=map_location, **kwargs)
 
 
 class Discriminator(nn.Module):

@@ -4,7 +4,8 @@ from pathlib import Path
 
 from PIL import Image
 
-from .checkpoint import atomic_path
+from .atomic import atomic_path
+from .images import to_gif
 
 LOSS_NAMES = ("loss_d", "loss_g", "aux_d", "aux_g")
 
@@ -14,7 +15,7 @@ def progress_gif(grid_paths: list[Path], path: Path, duration_ms: int = 500) -> 
     frames = [Image.open(p).convert("L") for p in grid_paths]
     durations = [duration_ms] * (len(frames) - 1) + [duration_ms * 4]
     with atomic_path(path) as tmp:
-        frames[0].save(tmp, format="GIF", save_all=True, append_images=frames[1:], duration=durations, loop=0)
+        Path(tmp).write_bytes(to_gif(frames, duration_ms=durations))
 
 
 def plot_losses(history: list[list[float]], path: Path) -> None:

@@ -8,7 +8,7 @@ The token comes from $HF_TOKEN or the saved `hf auth login`; it is never printed
 import argparse
 import sys
 
-from .hub import HubPushError, push_folder
+from .publish import HubPushError, push_folder
 
 
 def main(argv=None):

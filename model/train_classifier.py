@@ -10,7 +10,7 @@ import time
 import torch
 import torch.nn.functional as F
 
-from .checkpoint import save_pretrained_atomic
+from .atomic import save_pretrained_atomic
 from .classifier import CLASSIFIER_DIR, ClassifierConfig, MnistClassifier
 from .data import load_mnist, to_model_range
 

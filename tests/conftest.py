@@ -1,19 +1,11 @@
-"""Shared fixtures and helpers: a small random generator, the MNIST folder, PNG reading."""
+"""Shared fixtures: a small random generator, the MNIST folder, and a real app.py server on a free port."""
 
-import numpy as np
 import pytest
 import torch
-from PIL import Image
 
+from benchmarks.local_server import free_port, start_gradio
 from model import DigitGenerator, GeneratorConfig
 from model.data import prepare_mnist, resolve_data_dir
-
-
-def load_png(path) -> np.ndarray:
-    """The pixels of a served digit image, which must be a greyscale PNG."""
-    with Image.open(path) as img:
-        assert img.format == "PNG" and img.mode == "L", (path, img.format, img.mode)
-        return np.asarray(img)
 
 
 @pytest.fixture(scope="session")
@@ -28,3 +20,13 @@ def mnist_dir():
     """The MNIST folder ($MNIST_DATA_DIR; CI points it at ../shared/mnist), downloaded first if it is empty."""
     prepare_mnist()
     return resolve_data_dir()
+
+
+@pytest.fixture(scope="module")
+def server():
+    """A real `python app.py` on 127.0.0.1 (one per test module), stopped after the module's tests."""
+    port = free_port()
+    proc = start_gradio(["app.py"], port)
+    yield f"http://127.0.0.1:{port}/"
+    proc.terminate()
+    proc.wait(timeout=30)

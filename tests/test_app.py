@@ -10,7 +10,7 @@ import pytest
 import app
 from model import DigitGenerator
 
-from .conftest import load_png
+from .helpers import load_png
 
 
 def pixels(items):

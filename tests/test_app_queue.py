@@ -3,7 +3,7 @@
 import gradio as gr
 
 import app
-from app_queue import ANALYTICS_EVERY, MAX_QUEUE, enable_queue
+from webapp.queue_settings import ANALYTICS_EVERY, MAX_QUEUE, enable_queue
 
 FREQUENCY = "GRADIO_ANALYTICS_CACHE_FREQUENCY"
 

@@ -7,18 +7,9 @@ import pytest
 from gradio_client import Client
 from PIL import Image
 
-from local_server import free_port, start_gradio
+from benchmarks.local_server import free_port, start_gradio
 
-from .conftest import load_png
-
-
-@pytest.fixture(scope="module")
-def server():
-    port = free_port()
-    proc = start_gradio(["app.py"], port)
-    yield f"http://127.0.0.1:{port}/"
-    proc.terminate()
-    proc.wait(timeout=30)
+from .helpers import load_png
 
 
 @pytest.fixture(scope="module")

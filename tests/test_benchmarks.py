@@ -8,12 +8,13 @@ import numpy as np
 import pytest
 
 from benchmarks.load_test import arrival_times, highest_rate_within_targets
-from local_server import ROOT
+
+from .helpers import ROOT
 
 
 @pytest.mark.parametrize("app", ["benchmarks/floor_app.py", "benchmarks/floor_app.py --json"])
 def test_load_test_against_the_floor_app_reports_latency_and_no_errors(app):
-    out = subprocess.run([sys.executable, "benchmarks/load_test.py", "--app", app, "--clients", "2",
+    out = subprocess.run([sys.executable, "-m", "benchmarks.load_test", "--app", app, "--clients", "2",
                           "--requests", "6", "--count", "16", "--no-download", "--warmup", "4",
                           "--p50-target", "0.001"],  # no server answers in a microsecond
                          cwd=ROOT, capture_output=True, text=True, timeout=300)
@@ -26,7 +27,7 @@ def test_load_test_against_the_floor_app_reports_latency_and_no_errors(app):
 
 
 def test_load_test_at_several_rates_reports_each_and_the_highest_within_the_targets():
-    out = subprocess.run([sys.executable, "benchmarks/load_test.py", "--app", "benchmarks/floor_app.py --json",
+    out = subprocess.run([sys.executable, "-m", "benchmarks.load_test", "--app", "benchmarks/floor_app.py --json",
                           "--clients", "3", "--requests", "8", "--rate", "20,10", "--no-download",
                           "--p50-target", "60000", "--p99-target", "60000"],  # a minute: met on any machine
                          cwd=ROOT, capture_output=True, text=True, timeout=300)
@@ -39,7 +40,7 @@ def test_load_test_at_several_rates_reports_each_and_the_highest_within_the_targ
 
 def test_load_test_refuses_rates_that_are_not_positive_numbers():
     for bad in ("0", "-5", "nan", "10,x", ""):
-        out = subprocess.run([sys.executable, "benchmarks/load_test.py", "--rate", bad], cwd=ROOT,
+        out = subprocess.run([sys.executable, "-m", "benchmarks.load_test", "--rate", bad], cwd=ROOT,
                              capture_output=True, text=True, timeout=60)
         assert out.returncode == 2 and "--rate: must be positive numbers of requests per second" in out.stderr, bad
 

@@ -3,10 +3,11 @@
 import numpy as np
 import pytest
 
-from local_server import ROOT
 from model import DigitGenerator
 from model.classifier import MnistClassifier
 from model.evaluate import evaluate, format_table, frechet_distance
+
+from .helpers import ROOT
 
 
 def test_frechet_distance_matches_the_closed_form():

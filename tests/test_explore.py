@@ -9,9 +9,9 @@ import pytest
 from PIL import Image
 
 import app
-from model import explore
+from model import explore, images
 
-from .conftest import load_png
+from .helpers import load_png
 
 
 def close(a, b) -> bool:
@@ -46,7 +46,7 @@ def test_slerp_keeps_the_norm_between_equal_norm_vectors():
 
 def test_gif_has_one_frame_per_image(tiny_generator):
     frames = explore.morph(tiny_generator, (0, 1), (9, 2), frames=6)
-    with Image.open(io.BytesIO(explore.to_gif(frames, scale=2))) as gif:
+    with Image.open(io.BytesIO(images.to_gif(frames, scale=2))) as gif:
         assert gif.format == "GIF" and gif.n_frames == 6 and gif.size == (56, 56)
 
 

@@ -11,8 +11,6 @@ from gradio_client import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .test_app_server import server  # noqa: F401  (the same real server fixture)
-
 GENERIC_GRADIO_ERROR = "has not enabled verbose error reporting"
 
 scalars = st.one_of(

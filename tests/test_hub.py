@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 import torch
 
-from local_server import ROOT, free_port, wait_for_port
+from benchmarks.local_server import ROOT, free_port, wait_for_port
 from model import DigitGenerator, GeneratorConfig
-from model.checkpoint import save_pretrained_atomic
+from model.atomic import save_pretrained_atomic
 
 from .hub_server import HubWriteServer, git
 

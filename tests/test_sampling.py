@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 import torch
 
-from local_server import ROOT
 from model import MAX_COUNT, SEED_LIMIT, DigitGenerator
 from model.sampling import latents_for_seeds
+
+from .helpers import ROOT
 
 
 def test_shape_dtype_and_range(tiny_generator):

@@ -8,7 +8,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from model import DigitGenerator, GeneratorLoadError
-from model.checkpoint import save_pretrained_atomic
+from model.atomic import save_pretrained_atomic
 
 
 @pytest.fixture()

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from served_files import ServedFiles
+from webapp.served_files import ServedFiles
 
 
 def test_writes_pngs_and_bytes_under_their_names():

@@ -11,9 +11,10 @@ import torch
 from PIL import Image
 from safetensors.torch import load_file
 
-from local_server import ROOT
 from model import DigitGenerator
 from model.checkpoint import load_checkpoint
+
+from .helpers import ROOT
 
 TINY = ["--train-subset", "256", "--batch-size", "32", "--g-channels", "32", "--d-channels", "16",
         "--z-dim", "16", "--threads", "1", "--no-progress", "--no-eval"]

@@ -1,12 +1,14 @@
-"""Hugging Face Hub I/O: strict safetensors loading with clear errors, and pushing a generator folder."""
+"""Loading weights from a local folder or the Hugging Face Hub: safetensors only, strict, with clear errors.
+
+`StrictHubMixin` is the one `from_pretrained` path of every model here (the generator and the classifier).
+"""
 
 import contextlib
 import json
 import os
-from pathlib import Path
 
 import safetensors.torch
-from huggingface_hub import HfApi, ModelCard, constants, get_token, hf_hub_download
+from huggingface_hub import PyTorchModelHubMixin, constants, hf_hub_download
 from huggingface_hub.errors import (
     EntryNotFoundError,
     HfHubHTTPError,
@@ -100,51 +102,19 @@ def load_strict(cls, model_id: str, config, *, map_location: str = "cpu", revisi
     return model.eval()
 
 
-# --- pushing -----------------------------------------------------------------------------------------------
+class StrictHubMixin(PyTorchModelHubMixin):
+    """PyTorchModelHubMixin that loads only safetensors, strictly, and turns every failure into GeneratorLoadError."""
 
-PUSH_FILES = [WEIGHTS_NAME, constants.CONFIG_NAME, "README.md", "samples.png", "overview.png", "metrics.json",
-              "training.json"]
+    @classmethod
+    def from_pretrained(cls, pretrained_model_name_or_path, *, revision: str | None = None, **kwargs):
+        """Load from a local folder or a Hub repo id (optionally at a branch, tag or commit sha)."""
+        with clear_load_errors(pretrained_model_name_or_path, revision):
+            download_keys = ("cache_dir", "force_download", "local_files_only", "token")
+            download = {k: kwargs[k] for k in download_keys if k in kwargs}
+            fetch_files(str(pretrained_model_name_or_path), revision, **download)
+            return super().from_pretrained(pretrained_model_name_or_path, revision=revision, **kwargs)
 
-
-class HubPushError(RuntimeError):
-    """A push could not start or failed; the message never contains the token."""
-
-
-def require_token(token: str | None = None) -> str:
-    """The token to push with (argument, else $HF_TOKEN, else the saved login), or HubPushError before any work."""
-    token = token or get_token()
-    if not token:
-        raise HubPushError("pushing to the Hub needs a write token: set HF_TOKEN or run `hf auth login` first")
-    return token
-
-
-def push_folder(folder, repo_id: str, *, private: bool = False, revision: str | None = None,
-                commit_message: str | None = None, token: str | None = None):
-    """Upload a saved generator folder (weights, config, regenerated model card, images) in one commit."""
-    from .card import (
-        write_card,  # card and networks import this module: import late to avoid a cycle
-    )
-
-    token = require_token(token)
-    folder = Path(folder)
-    missing = [name for name in (WEIGHTS_NAME, constants.CONFIG_NAME) if not (folder / name).is_file()]
-    if missing:
-        raise HubPushError(f"{folder} is not a saved generator: {', '.join(missing)} missing")
-    from .networks import DigitGenerator
-
-    try:  # never publish weights that do not load
-        DigitGenerator.from_pretrained(folder)
-    except GeneratorLoadError as e:
-        raise HubPushError(f"refusing to push: {e}") from None
-    card_path = write_card(folder, repo_id)  # the usage snippet names the repo it is pushed to
-    api = HfApi(token=token)
-    try:
-        ModelCard.load(card_path).validate()  # the Hub's own metadata check, before anything is created
-        api.create_repo(repo_id, private=private, exist_ok=True)
-        if revision:
-            api.create_branch(repo_id, branch=revision, exist_ok=True)
-        return api.upload_folder(repo_id=repo_id, folder_path=folder, revision=revision, allow_patterns=PUSH_FILES,
-                                 commit_message=commit_message or f"Upload generator from {folder.name}")
-    except (HfHubHTTPError, ValueError, OSError) as e:
-        message = str(e).replace(token, "***")
-        raise HubPushError(f"push of {folder} to {repo_id!r} failed: {message}") from None
+    @classmethod
+    def _from_pretrained(cls, *, model_id: str, config=None, map_location: str = "cpu", **kwargs):
+        # the mixin's hook: never unpickle, never load a partial model
+        return load_strict(cls, model_id, config, map_location=map_location, **kwargs)

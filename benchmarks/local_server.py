@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent
+ROOT = Path(__file__).resolve().parent.parent  # the repository root
 
 
 def free_port() -> int:
@@ -38,7 +38,10 @@ def wait_for_port(port: int, proc: subprocess.Popen, timeout: float, what: str, 
 
 def start_gradio(script: list[str], port: int, timeout: float = 120, **env) -> subprocess.Popen:
     """Run a Gradio script (e.g. ["app.py"]) from the repo root on 127.0.0.1:port; its output goes to proc.log_path."""
-    full_env = dict(os.environ, GRADIO_SERVER_PORT=str(port), GRADIO_ANALYTICS_ENABLED="False", **env)
+    # the repo root on the path, so a script in benchmarks/ imports the project's packages as app.py does
+    python_path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    full_env = dict(os.environ, GRADIO_SERVER_PORT=str(port), GRADIO_ANALYTICS_ENABLED="False",
+                    PYTHONPATH=python_path, **env)
     # a file, not a pipe: an unread pipe fills up with logged tracebacks and then blocks the server
     log = tempfile.NamedTemporaryFile(prefix="server-", suffix=".log", delete=False)
     proc = subprocess.Popen([sys.executable, *script], cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)
