@@ -18,45 +18,28 @@ import shlex
 import shutil
 import sys
 import time
-from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 import torch
 import torch.distributed as dist
-import torch.nn.functional as F
 from torch.nn.parallel import DistributedDataParallel as DDP
 from torch.utils.data import DistributedSampler
 from tqdm import tqdm
 
+from model.atomic import save_pretrained_atomic
 from model.card import write_card
-from model.checkpoint import (
-    latest_checkpoint,
-    load_checkpoint,
-    save_checkpoint,
-    save_pretrained_atomic,
-)
+from model.checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
 from model.data import DATA_DIR_ENV, MnistNotFoundError, load_mnist, to_model_range
+from model.ema import ema_decay, recalibrate_bn, update_ema
 from model.evaluate import evaluate, format_table
 from model.grids import digit_grid, epochs_overview, save_png
-from model.networks import (
-    DigitGenerator,
-    Discriminator,
-    DiscriminatorConfig,
-    GeneratorConfig,
-)
+from model.networks import DiscriminatorConfig, GeneratorConfig
 from model.progress import plot_losses, progress_gif
 from model.publish import HubPushError, push_folder, require_token
-from model.training import (
-    check_writable,
-    log,
-    lr_factor,
-    numpy_state,
-    pick_device,
-    recalibrate_bn,
-    set_numpy_state,
-    update_ema,
-)
+from model.runtime import check_free_space, check_writable, log, pick_device
+from model.train_state import GanTrainState
+from model.train_steps import discriminator_step, generator_step
 
 MAX_ROLLBACKS = 3
 PRESETS = {
@@ -109,258 +92,117 @@ def parse_args(argv=None):
     return args
 
 
-def main(argv=None):
-    args = parse_args(argv)
-    command = "python train_cgan.py " + shlex.join(sys.argv[1:] if argv is None else argv)
-    if args.push_to_hub:
-        try:
-            require_token()  # fail now, not after hours of training
-        except HubPushError as e:
-            sys.exit(f"error: {e}")
-    # under torchrun: one process per GPU (NCCL) or per CPU worker (gloo); rank 0 alone logs and writes files
-    world = int(os.environ.get("WORLD_SIZE", "1"))
-    rank = int(os.environ.get("RANK", "0"))
-    distributed, is_main = world > 1, rank == 0
-    device = pick_device(args.device)
-    if distributed:
+def setup_processes(device_name: str, batch_size: int) -> tuple[int, int, torch.device]:
+    """(world size, rank, device). Under torchrun: one process per GPU (NCCL) or per CPU worker (gloo)."""
+    world, rank = int(os.environ.get("WORLD_SIZE", "1")), int(os.environ.get("RANK", "0"))
+    device = pick_device(device_name)
+    if world > 1:
         if device.type == "cuda":
             device = torch.device("cuda", int(os.environ["LOCAL_RANK"]))
             torch.cuda.set_device(device)
         dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
-        if args.batch_size % world:
-            sys.exit(f"error: --batch-size {args.batch_size} must be divisible by the {world} processes")
-    batch = args.batch_size // world  # per process; the effective batch stays --batch-size
+        if batch_size % world:
+            sys.exit(f"error: --batch-size {batch_size} must be divisible by the {world} processes")
+    return world, rank, device
+
+
+def use_bf16(amp: str, device: torch.device) -> bool:
+    """Whether to train under bf16 autocast: --amp on, or auto on a GPU that supports it."""
     bf16_ok = device.type != "cuda" or torch.cuda.is_bf16_supported()
-    if args.amp == "on" and not bf16_ok:
+    if amp == "on" and not bf16_ok:
         sys.exit(f"error: --amp on: this GPU ({torch.cuda.get_device_name(device)}) does not support bf16")
-    use_amp = args.amp == "on" or (args.amp == "auto" and device.type == "cuda" and bf16_ok)
+    return amp == "on" or (amp == "auto" and device.type == "cuda" and bf16_ok)
 
-    out_dir = Path(args.out_dir)
-    save_dir = Path(args.save_dir or out_dir / "generator")
-    ckpt_dir = out_dir / "checkpoints"
-    if is_main:
-        check_writable(out_dir / "samples", ckpt_dir, save_dir)
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    random.seed(args.seed)
-    np.random.seed(args.seed)
-    torch.manual_seed(args.seed)
 
-    # data: the whole training set fits in memory; batches are sliced from a per-epoch permutation
+def load_training_set(data_dir, subset: int | None, device) -> tuple[torch.Tensor, torch.Tensor]:
+    """All training images (N, 1, 28, 28) in [-1, 1] and labels (N,) on `device`: MNIST fits in memory."""
     try:
-        images, labels = load_mnist(args.data_dir, train=True)
+        images, labels = load_mnist(data_dir, train=True)
     except MnistNotFoundError as e:
         sys.exit(f"error: {e}")
-    if args.train_subset:
-        images, labels = images[: args.train_subset], labels[: args.train_subset]
-    real_all = to_model_range(images).to(device)  # (N, 1, 28, 28)
-    labels_all = labels.to(device)
-    sampler = DistributedSampler(range(len(real_all)), world, rank, seed=args.seed, drop_last=True) \
-        if distributed else None
-    steps_per_epoch = (len(sampler) if distributed else len(real_all)) // batch
-    if steps_per_epoch == 0:
-        sys.exit(f"error: batch size {args.batch_size} is larger than the {len(real_all)} training images")
-    total_steps = args.epochs * steps_per_epoch
-    if args.max_steps:
-        total_steps = min(total_steps, args.max_steps)
+    if subset:
+        images, labels = images[:subset], labels[:subset]
+    return to_model_range(images).to(device), labels.to(device)
 
-    g_config = GeneratorConfig(z_dim=args.z_dim, channels=args.g_channels)
-    d_config = DiscriminatorConfig(channels=args.d_channels)
-    G = DigitGenerator(g_config).to(device)
-    D = Discriminator(d_config).to(device).to(memory_format=torch.channels_last)
-    G_ema = copy.deepcopy(G).eval()
-    opt_g = torch.optim.Adam(G.parameters(), lr=args.lr_g, betas=tuple(args.betas))
-    opt_d = torch.optim.Adam(D.parameters(), lr=args.lr_d, betas=tuple(args.betas))
-    sched_g = torch.optim.lr_scheduler.LambdaLR(opt_g, lambda s: lr_factor(s, total_steps))
-    sched_d = torch.optim.lr_scheduler.LambdaLR(opt_d, lambda s: lr_factor(s, total_steps))
-    noise_rng = torch.Generator(device=device).manual_seed(args.seed + 7919 * rank)  # rank 0: as single-process
-    G_train = DDP(G) if distributed else G
-    D_train = DDP(D) if distributed else D
-    if args.compile:
-        G_train, D_train = torch.compile(G_train), torch.compile(D_train)
-    step = 0
-    history = []  # rows [step, loss_d, loss_g, aux_d, aux_g] for the loss plot
 
-    # a full disk found after an hour of training is an hour lost: check for room for the checkpoints first
-    n_g, n_d = (sum(p.numel() for p in m.parameters()) for m in (G, D))
-    checkpoint_bytes = 4 * (4 * n_g + 3 * n_d)  # G, EMA and Adam's two moments for G; D and its two moments
-    needed = checkpoint_bytes * (args.keep + 1) + 50 * 2**20
-    free = shutil.disk_usage(out_dir).free if is_main else needed
-    if free < needed:
-        sys.exit(f"error: not enough free disk space in {out_dir}: about {needed / 2**20:.0f} MiB needed for "
-                 f"{args.keep} checkpoints and samples, {free / 2**20:.0f} MiB free")
-    rollbacks = 0
+def epoch_order(epoch: int, n: int, seed: int, sampler: DistributedSampler | None) -> torch.Tensor:
+    """The order of the training images in `epoch`: a function of (seed, epoch) only, so a resumed run sees the same
+    batches. Under DDP each rank takes its own shard of a shared shuffle."""
+    if sampler is not None:
+        sampler.set_epoch(epoch)
+        return torch.tensor(list(sampler))
+    return torch.randperm(n, generator=torch.Generator().manual_seed(seed * 100_003 + epoch))
 
-    def state_dict():
-        return {
-            "step": step, "g_config": asdict(g_config), "d_config": asdict(d_config), "args": vars(args),
-            "G": G.state_dict(), "D": D.state_dict(), "G_ema": G_ema.state_dict(),
-            "opt_g": opt_g.state_dict(), "opt_d": opt_d.state_dict(),
-            "sched_g": sched_g.state_dict(), "sched_d": sched_d.state_dict(),
-            "noise_rng": noise_rng.get_state(), "torch_rng": torch.get_rng_state(),
-            "python_rng": random.getstate(), "numpy_rng": numpy_state(), "history": history,
-        }
 
-    def restore(path):
-        nonlocal step, history
-        ckpt = load_checkpoint(path)
-        if ckpt["g_config"] != asdict(g_config) or ckpt["d_config"] != asdict(d_config):
-            sys.exit(f"error: {path} was trained with a different model config: {ckpt['g_config']}")
-        for module, key in ((G, "G"), (D, "D"), (G_ema, "G_ema"), (opt_g, "opt_g"), (opt_d, "opt_d"),
-                            (sched_g, "sched_g"), (sched_d, "sched_d")):
-            module.load_state_dict(ckpt[key])
-        noise_rng.set_state(ckpt["noise_rng"])
-        torch.set_rng_state(ckpt["torch_rng"])
-        random.setstate(ckpt["python_rng"])
-        set_numpy_state(ckpt["numpy_rng"])
-        history, step = ckpt["history"], ckpt["step"]
+def restore(state: GanTrainState, path: Path) -> None:
+    """Load a checkpoint into `state`, or exit saying why it does not fit."""
+    try:
+        state.load_state_dict(load_checkpoint(path))
+    except ValueError as e:
+        sys.exit(f"error: {path}: {e}")
 
-    if args.resume:
-        path = latest_checkpoint(ckpt_dir)
-        if path is None:
-            sys.exit(f"error: --resume given but there is no checkpoint in {ckpt_dir}")
-        restore(path)
-        if distributed:  # the checkpoint holds rank 0's noise state; the other ranks restart theirs
-            noise_rng.manual_seed(args.seed + 7919 * rank + step)
-        log(f"resumed from {path} at step {step}")
 
-    writer = None
-    if args.tensorboard and is_main:
-        try:
-            from torch.utils.tensorboard import SummaryWriter
-        except ImportError:
-            sys.exit("error: --tensorboard needs the tensorboard package: pip install -r requirements-train.txt")
-        writer = SummaryWriter(out_dir / "tensorboard", purge_step=step or None)
+def roll_back(state: GanTrainState, ckpt_dir: Path, args, rollbacks: int, losses: dict) -> int:
+    """After a non-finite loss: exit with the step and last good checkpoint, or (--skip-nonfinite) restore that
+    checkpoint with fresh noise. Returns the new rollback count."""
+    last = latest_checkpoint(ckpt_dir)
+    if not (args.skip_nonfinite and last is not None and rollbacks < MAX_ROLLBACKS):
+        sys.exit(f"error: non-finite loss at step {state.step + 1} (loss_d {losses['d'].item()}, "
+                 f"loss_g {losses['g'].item()}); last good checkpoint: {last or 'none yet'}. "
+                 "Lower the learning rates, or use --skip-nonfinite to roll back and go on.")
+    restore(state, last)
+    rollbacks += 1
+    state.noise_rng.manual_seed(args.seed + 1_000_003 * rollbacks)  # the same noise would fail the same way
+    log(f"warning: non-finite loss; rolled back to {last} (step {state.step}), rollback {rollbacks}")
+    return rollbacks
 
-    how = (f" x {world} processes" if distributed else "") + (" with bf16 autocast" if use_amp else "")
-    log(f"training on {device}{how} for {total_steps} steps ({steps_per_epoch} per epoch, batch {args.batch_size}); "
-        f"G {sum(p.numel() for p in G.parameters()):,} params, D {sum(p.numel() for p in D.parameters()):,}")
-    t0, start_step = time.time(), step
-    warm_steps, t_warm = 20, None  # throughput after the first steps leaves out torch.compile's compilation
-    bar = tqdm(total=total_steps, initial=step, disable=args.no_progress or not is_main, unit="step",
-               dynamic_ncols=True)
-    while step < total_steps:
-        epoch, pos = divmod(step, steps_per_epoch)
-        # the data order depends only on (seed, epoch), so a resumed run sees the same batches
-        if distributed:  # each rank takes its own shard of a shared per-epoch shuffle
-            sampler.set_epoch(epoch)
-            order = torch.tensor(list(sampler))
-        else:
-            order = torch.randperm(len(real_all), generator=torch.Generator().manual_seed(args.seed * 100_003 + epoch))
-        while pos < steps_per_epoch and step < total_steps:
-            idx = order[pos * batch : (pos + 1) * batch].to(device)
-            real = real_all[idx].contiguous(memory_format=torch.channels_last)  # (B, 1, 28, 28)
-            real_labels = labels_all[idx]  # (B,)
-            z = torch.randn(batch, g_config.z_dim, generator=noise_rng, device=device)
-            fake_labels = torch.randint(0, g_config.num_classes, (batch,), generator=noise_rng, device=device)
-            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_amp):
-                fake = G_train(z, fake_labels)  # (B, 1, 28, 28)
 
-                # (1) update D: hinge loss on real/fake + auxiliary classification of real images
-                if distributed:  # DDP wants one forward per backward: real and fake in one batch
-                    scores, logits = D_train(torch.cat([real, fake.detach()]), torch.cat([real_labels, fake_labels]))
-                    (real_score, fake_score), real_logits = scores.float().chunk(2), logits[:batch].float()
-                else:
-                    real_score, real_logits = D_train(real, real_labels)
-                    fake_score, _ = D_train(fake.detach(), fake_labels)
-                loss_adv_d = F.relu(1 - real_score).mean() + F.relu(1 + fake_score).mean()
-                loss_aux_d = F.cross_entropy(real_logits.float(), real_labels)
-            opt_d.zero_grad(set_to_none=True)
-            (loss_adv_d + args.aux_weight_d * loss_aux_d).backward()
-            opt_d.step()
+def checkpoint(state: GanTrainState, ckpt_dir: Path, args) -> None:
+    """Save a rotating checkpoint, unless a weight has gone non-finite (it must never become the 'last good' one)."""
+    bad = [name for m in (state.G, state.D) for name, p in m.named_parameters() if not torch.isfinite(p).all()]
+    if bad:
+        sys.exit(f"error: non-finite weights at step {state.step} ({', '.join(bad[:3])}); last good "
+                 f"checkpoint: {latest_checkpoint(ckpt_dir) or 'none yet'}")
+    save_checkpoint(state.state_dict(args=vars(args)), ckpt_dir, state.step, args.keep)
 
-            # (2) update G: fool D and be classified as the requested digit
-            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_amp):
-                fake_score, fake_logits = D_train(fake, fake_labels)
-                loss_adv_g = -fake_score.float().mean()
-                loss_aux_g = F.cross_entropy(fake_logits.float(), fake_labels)
-            opt_g.zero_grad(set_to_none=True)
-            (loss_adv_g + args.aux_weight_g * loss_aux_g).backward()
-            opt_g.step()
 
-            # non-finite losses: stop (or, with --skip-nonfinite, roll back to the last checkpoint with new noise)
-            if not torch.isfinite(loss_adv_d + loss_aux_d + loss_adv_g + loss_aux_g):
-                last = latest_checkpoint(ckpt_dir)
-                if not (args.skip_nonfinite and last is not None and rollbacks < MAX_ROLLBACKS):
-                    sys.exit(f"error: non-finite loss at step {step + 1} (loss_d {loss_adv_d.item()}, "
-                             f"loss_g {loss_adv_g.item()}); last good checkpoint: {last or 'none yet'}. "
-                             "Lower the learning rates, or use --skip-nonfinite to roll back and go on.")
-                restore(last)
-                rollbacks += 1
-                noise_rng.manual_seed(args.seed + 1_000_003 * rollbacks)  # the same noise would fail the same way
-                log(f"warning: non-finite loss; rolled back to {last} (step {step}), rollback {rollbacks}")
-                bar.n = step
-                bar.refresh()
-                break
+def epoch_grid(G_ema, path: Path) -> torch.Tensor:
+    """Save and return the fixed-seed grid (1, H, W): row d is digit d for seeds 0-9, as G.generate draws them."""
+    grid_model = copy.deepcopy(G_ema)  # BatchNorm is recalibrated on a copy: the EMA itself goes on training
+    recalibrate_bn(grid_model)
+    grid = digit_grid(grid_model)
+    save_png(grid, path)
+    return grid
 
-            # (3) EMA of G (warm-up: short memory at first, so early EMA is not stuck at init)
-            update_ema(G_ema, G, min(args.ema_decay, (1 + step) / (10 + step)))
-            sched_g.step()
-            sched_d.step()
-            step += 1
-            pos += 1
-            if step == start_step + warm_steps:
-                t_warm = time.time()
-            bar.update(1)
-            if step % 20 == 0 or pos == steps_per_epoch:  # log every 20 steps and at each epoch end
-                losses = dict(d=loss_adv_d.item(), g=loss_adv_g.item(),
-                              aux_d=loss_aux_d.item(), aux_g=loss_aux_g.item())
-                bar.set_postfix({k: f"{v:.3f}" for k, v in losses.items()})
-                history.append([step, *losses.values()])
-                if writer:
-                    for name, value in losses.items():
-                        writer.add_scalar(f"loss/{name}", value, step)
-            if is_main and (step % args.checkpoint_every == 0 or pos == steps_per_epoch or step == total_steps):
-                bad = [name for m in (G, D) for name, p in m.named_parameters() if not torch.isfinite(p).all()]
-                if bad:  # never let a broken model become the "last good" checkpoint
-                    sys.exit(f"error: non-finite weights at step {step} ({', '.join(bad[:3])}); last good "
-                             f"checkpoint: {latest_checkpoint(ckpt_dir) or 'none yet'}")
-                save_checkpoint(state_dict(), ckpt_dir, step, args.keep)
 
-        if pos < steps_per_epoch and step < total_steps:
-            continue  # rolled back mid-epoch: go on from the restored step
-        if not is_main:
-            continue
-        # end of epoch (or of a --max-steps run): the fixed-seed grid, from a BN-recalibrated copy of the EMA weights
-        grid_model = copy.deepcopy(G_ema)
-        recalibrate_bn(grid_model)
-        grid = digit_grid(grid_model)
-        save_png(grid, out_dir / "samples" / f"epoch_{epoch + 1:03d}.png")
-        if writer:
-            writer.add_image("samples", grid, step)
-        if args.no_progress:
-            print(f"epoch {epoch + 1}: step {step}/{total_steps}, {time.time() - t0:.0f}s, "
-                  f"loss_d {loss_adv_d.item():.3f} loss_g {loss_adv_g.item():.3f}", flush=True)
-    bar.close()
-    t_end = time.time()
-    images_per_second = (step - start_step) * args.batch_size / max(t_end - t0, 1e-9)
-    steady_steps = step - start_step - warm_steps  # t_warm is set once warm_steps steps have run
-    steady_images_per_second = steady_steps * args.batch_size / max(t_end - t_warm, 1e-9) if steady_steps > 0 else None
-    if distributed:
-        dist.destroy_process_group()
-    if not is_main:
-        return
+def open_tensorboard(enabled: bool, out_dir: Path, step: int):
+    """A SummaryWriter in OUT_DIR/tensorboard (continuing at `step` after a resume), or None."""
+    if not enabled:
+        return None
+    try:
+        from torch.utils.tensorboard import SummaryWriter
+    except ImportError:
+        sys.exit("error: --tensorboard needs the tensorboard package: pip install -r requirements-train.txt")
+    return SummaryWriter(out_dir / "tensorboard", purge_step=step or None)
 
-    # save: overview across epochs, then the generator (EMA weights, recalibrated BN) with save_pretrained
+
+def save_generator(state: GanTrainState, out_dir: Path, save_dir: Path, train_info: dict) -> None:
+    """Write the run's overview, GIF and loss plot, then the EMA generator (BatchNorm recalibrated) to save_dir."""
     grids = sorted((out_dir / "samples").glob("epoch_*.png"))
     save_png(epochs_overview(grids), out_dir / "samples" / "overview.png")
     progress_gif(grids, out_dir / "samples" / "progress.gif")
-    if history:
-        plot_losses(history, out_dir / "samples" / "losses.png")
-    if writer:
-        writer.close()
-    recalibrate_bn(G_ema)
-    save_pretrained_atomic(G_ema.cpu(), save_dir)
-    save_png(digit_grid(G_ema), save_dir / "samples.png")
+    if state.history:
+        plot_losses(state.history, out_dir / "samples" / "losses.png")
+    recalibrate_bn(state.G_ema)
+    save_pretrained_atomic(state.G_ema.cpu(), save_dir)
+    save_png(digit_grid(state.G_ema), save_dir / "samples.png")
     shutil.copyfile(out_dir / "samples" / "overview.png", save_dir / "overview.png")
-    train_info = {"command": command, "steps": step, "epochs": args.epochs, "wall_clock_s": round(time.time() - t0),
-                  "images_per_second": round(images_per_second),
-                  "images_per_second_after_warmup": steady_images_per_second and round(steady_images_per_second),
-                  "device": str(device), "threads": torch.get_num_threads(), "args": vars(args)}
     (save_dir / "training.json").write_text(json.dumps(train_info, indent=2) + "\n")
-    print(f"saved generator to {save_dir} after {step} steps in {time.time() - t0:.0f}s")
+    print(f"saved generator to {save_dir} after {state.step} steps in {train_info['wall_clock_s']}s")
 
-    # evaluate with the project's classifier and write the model card (README.md) next to the weights
+
+def evaluate_and_publish(G_ema, save_dir: Path, args, command: str) -> None:
+    """Score the saved generator, write its model card (README.md), and push the folder if asked to."""
     if not args.no_eval:
         metrics = evaluate(G_ema, args.data_dir)
         (save_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
@@ -373,6 +215,136 @@ def main(argv=None):
         except HubPushError as e:
             sys.exit(f"error: {e} (the generator is saved in {save_dir}; push it with python -m model.push)")
         print(f"pushed to {args.push_to_hub}: commit {info.oid}")
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    command = "python train_cgan.py " + shlex.join(sys.argv[1:] if argv is None else argv)
+    if args.push_to_hub:
+        try:
+            require_token()  # fail now, not after hours of training
+        except HubPushError as e:
+            sys.exit(f"error: {e}")
+    world, rank, device = setup_processes(args.device, args.batch_size)
+    distributed, is_main = world > 1, rank == 0  # rank 0 alone logs and writes files
+    batch = args.batch_size // world  # per process; the effective batch stays --batch-size
+    use_amp = use_bf16(args.amp, device)
+    out_dir = Path(args.out_dir)
+    save_dir, ckpt_dir = Path(args.save_dir or out_dir / "generator"), out_dir / "checkpoints"
+    if is_main:
+        check_writable(out_dir / "samples", ckpt_dir, save_dir)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    torch.manual_seed(args.seed)
+
+    # data: batches are slices of a per-epoch permutation of the whole training set, held in memory
+    real_all, labels_all = load_training_set(args.data_dir, args.train_subset, device)  # (N, 1, 28, 28), (N,)
+    sampler = DistributedSampler(range(len(real_all)), world, rank, seed=args.seed, drop_last=True) \
+        if distributed else None
+    steps_per_epoch = (len(sampler) if distributed else len(real_all)) // batch
+    if steps_per_epoch == 0:
+        sys.exit(f"error: batch size {args.batch_size} is larger than the {len(real_all)} training images")
+    total_steps = min(args.epochs * steps_per_epoch, args.max_steps or sys.maxsize)
+
+    # networks, optimisers, schedules and noise: everything a checkpoint holds (rank 0's noise as single-process)
+    g_config = GeneratorConfig(z_dim=args.z_dim, channels=args.g_channels)
+    state = GanTrainState.create(g_config, DiscriminatorConfig(channels=args.d_channels), lr_g=args.lr_g,
+                                 lr_d=args.lr_d, betas=args.betas, total_steps=total_steps,
+                                 noise_seed=args.seed + 7919 * rank, device=device)
+    G_train, D_train = (DDP(state.G), DDP(state.D)) if distributed else (state.G, state.D)
+    if args.compile:
+        G_train, D_train = torch.compile(G_train), torch.compile(D_train)
+    if is_main:
+        check_free_space(out_dir, state.checkpoint_bytes(), args.keep)
+    if args.resume:
+        path = latest_checkpoint(ckpt_dir)
+        if path is None:
+            sys.exit(f"error: --resume given but there is no checkpoint in {ckpt_dir}")
+        restore(state, path)
+        if distributed:  # the checkpoint holds rank 0's noise state; the other ranks restart theirs
+            state.noise_rng.manual_seed(args.seed + 7919 * rank + state.step)
+        log(f"resumed from {path} at step {state.step}")
+    writer = open_tensorboard(args.tensorboard and is_main, out_dir, state.step)
+
+    how = (f" x {world} processes" if distributed else "") + (" with bf16 autocast" if use_amp else "")
+    n_g, n_d = (sum(p.numel() for p in m.parameters()) for m in (state.G, state.D))
+    log(f"training on {device}{how} for {total_steps} steps ({steps_per_epoch} per epoch, batch {args.batch_size}); "
+        f"G {n_g:,} params, D {n_d:,}")
+    t0, start_step = time.time(), state.step
+    warm_steps, t_warm = 20, None  # throughput after the first steps leaves out torch.compile's compilation
+    bar = tqdm(total=total_steps, initial=state.step, disable=args.no_progress or not is_main, unit="step",
+               dynamic_ncols=True)
+    orders, rollbacks = {}, 0
+    while state.step < total_steps:
+        epoch, pos = divmod(state.step, steps_per_epoch)
+        if epoch not in orders:
+            orders = {epoch: epoch_order(epoch, len(real_all), args.seed, sampler)}
+        idx = orders[epoch][pos * batch : (pos + 1) * batch].to(device)
+        real = real_all[idx].contiguous(memory_format=torch.channels_last)  # (B, 1, 28, 28)
+        real_labels = labels_all[idx]  # (B,)
+        z = torch.randn(batch, g_config.z_dim, generator=state.noise_rng, device=device)  # (B, z_dim)
+        fake_labels = torch.randint(0, g_config.num_classes, (batch,), generator=state.noise_rng, device=device)
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_amp):
+            fake = G_train(z, fake_labels)  # (B, 1, 28, 28)
+
+        # (1) update D: hinge loss on real and fake images + auxiliary classification of the real ones
+        losses = discriminator_step(D_train, state.opt_d, real, real_labels, fake, fake_labels, args.aux_weight_d,
+                                    use_amp, joint_batch=distributed)
+        # (2) update G: fool D, and be classified as the requested digit
+        losses |= generator_step(D_train, state.opt_g, fake, fake_labels, args.aux_weight_g, use_amp)
+
+        # (3) a non-finite loss stops the run, or (--skip-nonfinite) rolls back to the last checkpoint
+        if not torch.isfinite(sum(losses.values())):
+            rollbacks = roll_back(state, ckpt_dir, args, rollbacks, losses)
+            bar.n = state.step
+            bar.refresh()
+            continue
+
+        # (4) EMA of G's weights, then the learning-rate schedules
+        update_ema(state.G_ema, state.G, ema_decay(state.step, args.ema_decay))
+        state.sched_g.step()
+        state.sched_d.step()
+        state.step += 1
+        bar.update(1)
+        if state.step == start_step + warm_steps:
+            t_warm = time.time()
+
+        # (5) log, checkpoint, and at the end of each epoch draw the fixed-seed grid
+        epoch_done = state.step % steps_per_epoch == 0 or state.step == total_steps
+        if state.step % 20 == 0 or epoch_done:
+            row = {name: losses[name].item() for name in ("d", "g", "aux_d", "aux_g")}
+            bar.set_postfix({k: f"{v:.3f}" for k, v in row.items()})
+            state.history.append([state.step, *row.values()])
+            for name, value in (row.items() if writer else ()):
+                writer.add_scalar(f"loss/{name}", value, state.step)
+        if is_main and (state.step % args.checkpoint_every == 0 or epoch_done):
+            checkpoint(state, ckpt_dir, args)
+        if is_main and epoch_done:
+            grid = epoch_grid(state.G_ema, out_dir / "samples" / f"epoch_{epoch + 1:03d}.png")
+            if writer:
+                writer.add_image("samples", grid, state.step)
+            if args.no_progress:
+                print(f"epoch {epoch + 1}: step {state.step}/{total_steps}, {time.time() - t0:.0f}s, "
+                      f"loss_d {row['d']:.3f} loss_g {row['g']:.3f}", flush=True)
+    bar.close()
+
+    elapsed = time.time() - t0
+    steady_steps = state.step - start_step - warm_steps  # t_warm is set once warm_steps steps have run
+    if distributed:
+        dist.destroy_process_group()
+    if not is_main:
+        return
+    if writer:
+        writer.close()
+    save_generator(state, out_dir, save_dir, {
+        "command": command, "steps": state.step, "epochs": args.epochs, "wall_clock_s": round(elapsed),
+        "images_per_second": round((state.step - start_step) * args.batch_size / max(elapsed, 1e-9)),
+        "images_per_second_after_warmup": round(steady_steps * args.batch_size / max(time.time() - t_warm, 1e-9))
+        if steady_steps > 0 else None,
+        "device": str(device), "threads": torch.get_num_threads(), "args": vars(args)})
+    evaluate_and_publish(state.G_ema, save_dir, args, command)
 
 
 if __name__ == "__main__":

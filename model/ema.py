@@ -1,0 +1,38 @@
+"""The generator that gets saved: an exponential moving average (EMA) of G's weights, with its BatchNorm
+statistics re-estimated, because averaged weights no longer match the running statistics G collected."""
+
+import torch
+
+
+def ema_decay(step: int, decay: float) -> float:
+    """The decay at `step`: short memory at first (warm-up), so early EMA weights are not stuck at the init."""
+    return min(decay, (1 + step) / (10 + step))
+
+
+@torch.no_grad()
+def update_ema(ema, model, decay: float) -> None:
+    """Move ema's parameters towards model's by (1 - decay); copy its buffers (BatchNorm statistics) as they are."""
+    for p_ema, p in zip(ema.parameters(), model.parameters(), strict=True):
+        p_ema.lerp_(p, 1 - decay)
+    for b_ema, b in zip(ema.buffers(), model.buffers(), strict=True):
+        b_ema.copy_(b)
+
+
+@torch.no_grad()
+def recalibrate_bn(generator, batches: int = 20, batch_size: int = 256) -> None:
+    """Re-estimate BatchNorm statistics for the (EMA) weights, from a fixed RNG so it is reproducible."""
+    rng = torch.Generator().manual_seed(1234)
+    for m in generator.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.reset_running_stats()
+            m.momentum = None  # cumulative average over the calibration batches
+    generator.train()
+    device = next(generator.parameters()).device
+    for _ in range(batches):
+        z = torch.randn(batch_size, generator.config.z_dim, generator=rng).to(device)
+        labels = torch.randint(0, generator.config.num_classes, (batch_size,), generator=rng).to(device)
+        generator(z, labels)
+    for m in generator.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.momentum = 0.1
+    generator.eval()

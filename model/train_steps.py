@@ -1,0 +1,39 @@
+"""One optimisation step of each network, as train_cgan.py and the notebook call them."""
+
+import torch
+
+from .losses import discriminator_loss, generator_loss
+
+
+def discriminator_step(D, opt_d, real: torch.Tensor, real_labels: torch.Tensor, fake: torch.Tensor,
+                       fake_labels: torch.Tensor, aux_weight: float, use_amp: bool = False,
+                       joint_batch: bool = False) -> dict[str, torch.Tensor]:
+    """Update D once on real images (B, 1, 28, 28) and detached fakes; returns the detached loss parts.
+
+    joint_batch scores real and fake in one forward pass, as DistributedDataParallel needs one forward per backward.
+    """
+    fake = fake.detach()  # D's loss must not reach G
+    with torch.autocast(real.device.type, dtype=torch.bfloat16, enabled=use_amp):
+        if joint_batch:
+            scores, logits = D(torch.cat([real, fake]), torch.cat([real_labels, fake_labels]))
+            (real_score, fake_score), real_logits = scores.float().chunk(2), logits[: len(real)].float()
+        else:
+            real_score, real_logits = D(real, real_labels)
+            fake_score, _ = D(fake, fake_labels)
+        loss, parts = discriminator_loss(real_score, fake_score, real_logits, real_labels, aux_weight)
+    opt_d.zero_grad(set_to_none=True)
+    loss.backward()
+    opt_d.step()
+    return parts
+
+
+def generator_step(D, opt_g, fake: torch.Tensor, fake_labels: torch.Tensor, aux_weight: float,
+                   use_amp: bool = False) -> dict[str, torch.Tensor]:
+    """Update G once through D's judgement of `fake` (still attached to G's graph); returns the loss parts."""
+    with torch.autocast(fake.device.type, dtype=torch.bfloat16, enabled=use_amp):
+        fake_score, fake_logits = D(fake, fake_labels)
+        loss, parts = generator_loss(fake_score, fake_logits, fake_labels, aux_weight)
+    opt_g.zero_grad(set_to_none=True)
+    loss.backward()
+    opt_g.step()
+    return parts

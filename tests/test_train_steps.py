@@ -1,0 +1,158 @@
+"""The training steps as library code, in-process on tiny networks: each test runs in well under a second."""
+
+import io
+import random
+
+import numpy as np
+import pytest
+import torch
+
+from model.ema import ema_decay, recalibrate_bn, update_ema
+from model.losses import discriminator_loss, generator_loss
+from model.networks import DigitGenerator, Discriminator, DiscriminatorConfig, GeneratorConfig
+from model.schedule import half_then_linear, lr_factor
+from model.train_state import GanTrainState
+from model.train_steps import discriminator_step, generator_step
+
+G_CONFIG, D_CONFIG = GeneratorConfig(z_dim=8, embed_dim=4, channels=16), DiscriminatorConfig(channels=8)
+
+
+def tiny_state(total_steps: int = 10) -> GanTrainState:
+    torch.manual_seed(0)
+    return GanTrainState.create(G_CONFIG, D_CONFIG, lr_g=1e-3, lr_d=1e-3, betas=(0.5, 0.999),
+                                total_steps=total_steps, noise_seed=1)
+
+
+def batch(state: GanTrainState, size: int = 8):
+    """Real-looking images (B, 1, 28, 28), their labels, and fakes from G with their labels."""
+    rng = torch.Generator().manual_seed(2)
+    real = torch.rand(size, 1, 28, 28, generator=rng) * 2 - 1
+    real_labels = torch.randint(0, 10, (size,), generator=rng)
+    fake_labels = torch.randint(0, 10, (size,), generator=rng)
+    fake = state.G(torch.randn(size, G_CONFIG.z_dim, generator=rng), fake_labels)
+    return real, real_labels, fake, fake_labels
+
+
+def params(module) -> list[torch.Tensor]:
+    return [p.detach().clone() for p in module.parameters()]
+
+
+def changed(before, module) -> bool:
+    return any(not torch.equal(a, b) for a, b in zip(before, module.parameters(), strict=True))
+
+
+def test_hinge_and_auxiliary_losses_have_their_textbook_values():
+    logits = torch.tensor([[2.0, 0.0], [0.0, 2.0]])
+    labels = torch.tensor([0, 0])
+    ce = torch.nn.functional.cross_entropy(logits, labels)
+    total, parts = discriminator_loss(torch.tensor([2.0, 0.0]), torch.tensor([-2.0, 0.0]), logits, labels, 0.5)
+    # real: relu(1 - 2) = 0, relu(1 - 0) = 1 -> 0.5; fake: relu(1 - 2) = 0, relu(1 + 0) = 1 -> 0.5
+    assert parts["d"].item() == pytest.approx(1.0) and parts["aux_d"].item() == pytest.approx(ce.item())
+    assert total.item() == pytest.approx(1.0 + 0.5 * ce.item())
+    total, parts = generator_loss(torch.tensor([3.0, 1.0]), logits, labels, 0.2)
+    assert parts["g"].item() == pytest.approx(-2.0) and total.item() == pytest.approx(-2.0 + 0.2 * ce.item())
+
+
+def test_discriminator_step_updates_d_only():
+    state = tiny_state()
+    real, real_labels, fake, fake_labels = batch(state)
+    g_before, d_before = params(state.G), params(state.D)
+    losses = discriminator_step(state.D, state.opt_d, real, real_labels, fake, fake_labels, aux_weight=1.0)
+    assert set(losses) == {"d", "aux_d"} and all(torch.isfinite(v) for v in losses.values())
+    assert changed(d_before, state.D) and not changed(g_before, state.G)
+    assert all(p.grad is None for p in state.G.parameters())  # the fakes were detached: no gradient reached G
+
+
+def test_joint_batch_scores_real_and_fake_as_separate_passes_do():
+    state = tiny_state()
+    state.D.eval()  # no spectral-norm power iteration, so both ways see the same weights
+    real, real_labels, fake, fake_labels = batch(state)
+    with torch.no_grad():
+        fake = fake.detach()
+    d_copy = Discriminator(D_CONFIG).eval()
+    d_copy.load_state_dict(state.D.state_dict())
+    opt_copy = torch.optim.SGD(d_copy.parameters(), lr=0.0)
+    separate = discriminator_step(d_copy, opt_copy, real, real_labels, fake, fake_labels, 1.0)
+    joint = discriminator_step(state.D, torch.optim.SGD(state.D.parameters(), lr=0.0), real, real_labels, fake,
+                               fake_labels, 1.0, joint_batch=True)
+    for name in ("d", "aux_d"):
+        assert joint[name].item() == pytest.approx(separate[name].item(), rel=1e-5)
+
+
+def test_generator_step_updates_g_only_and_the_auxiliary_term_counts():
+    results = {}
+    for aux_weight in (0.0, 1.0):
+        state = tiny_state()
+        _, _, fake, fake_labels = batch(state)
+        d_before = params(state.D)
+        losses = generator_step(state.D, state.opt_g, fake, fake_labels, aux_weight)
+        assert set(losses) == {"g", "aux_g"} and not changed(d_before, state.D)
+        results[aux_weight] = params(state.G)
+    assert any(not torch.equal(a, b) for a, b in zip(results[0.0], results[1.0], strict=True))
+
+
+def test_ema_update_moves_by_one_minus_decay_and_copies_buffers():
+    torch.manual_seed(0)
+    model, ema = DigitGenerator(G_CONFIG), DigitGenerator(G_CONFIG)
+    model.bn1.bn.running_mean.fill_(3.0)
+    start = params(ema)
+    update_ema(ema, model, decay=0.75)
+    for p0, p, p_ema in zip(start, model.parameters(), ema.parameters(), strict=True):
+        torch.testing.assert_close(p_ema, 0.75 * p0 + 0.25 * p.detach())
+    assert torch.equal(ema.bn1.bn.running_mean, model.bn1.bn.running_mean)
+    assert ema_decay(0, 0.999) == pytest.approx(0.1) and ema_decay(10**6, 0.999) == 0.999  # warm-up, then the cap
+
+
+def test_learning_rate_is_constant_for_half_the_run_then_decays_to_zero():
+    assert [lr_factor(s, 100) for s in (0, 49, 50, 75, 100)] == [1.0, 1.0, 1.0, 0.5, 0.0]
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+    sched = half_then_linear(opt, 4)
+    lrs = []
+    for _ in range(4):
+        lrs.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    assert lrs == pytest.approx([0.1, 0.1, 0.1, 0.05])
+
+
+def test_batchnorm_recalibration_is_reproducible_and_leaves_eval_mode():
+    torch.manual_seed(0)
+    G = DigitGenerator(G_CONFIG)
+    recalibrate_bn(G, batches=2, batch_size=16)
+    first = G.bn0.bn.running_var.clone()
+    assert not G.training and not torch.equal(first, torch.ones_like(first))  # re-estimated, not the reset value
+    G.bn0.bn.running_var.fill_(5.0)
+    recalibrate_bn(G, batches=2, batch_size=16)
+    assert torch.equal(G.bn0.bn.running_var, first) and G.bn0.bn.momentum == 0.1
+
+
+def test_checkpoint_state_round_trips_through_a_safe_load():
+    state = tiny_state()
+    real, real_labels, fake, fake_labels = batch(state)
+    discriminator_step(state.D, state.opt_d, real, real_labels, fake, fake_labels, 1.0)
+    generator_step(state.D, state.opt_g, fake, fake_labels, 0.2)
+    state.sched_g.step()
+    state.step, state.history = 1, [[1, 0.5, 0.5, 2.0, 2.0]]
+    random.seed(5)
+    np.random.seed(5)
+    buffer = io.BytesIO()
+    torch.save(state.state_dict(args={"seed": 0}), buffer)
+    expected = (torch.randn(3, generator=state.noise_rng), torch.randn(3), random.random(), np.random.rand())
+
+    restored = tiny_state()
+    restored.load_state_dict(torch.load(io.BytesIO(buffer.getvalue()), weights_only=True))
+    assert restored.step == 1 and restored.history == state.history
+    for name in ("G", "D", "G_ema"):
+        for (key, a), b in zip(getattr(state, name).state_dict().items(),
+                               getattr(restored, name).state_dict().values(), strict=True):
+            assert torch.equal(a, b), (name, key)
+    assert restored.opt_g.state_dict()["state"][0]["step"] == 1 and restored.sched_g.last_epoch == 1
+    again = (torch.randn(3, generator=restored.noise_rng), torch.randn(3), random.random(), np.random.rand())
+    assert torch.equal(again[0], expected[0]) and torch.equal(again[1], expected[1]) and again[2:] == expected[2:]
+
+
+def test_a_checkpoint_of_other_networks_is_refused():
+    other = GanTrainState.create(GeneratorConfig(z_dim=8, embed_dim=4, channels=32), D_CONFIG, lr_g=1e-3, lr_d=1e-3,
+                                 betas=(0.5, 0.999), total_steps=10, noise_seed=1)
+    with pytest.raises(ValueError, match="different model config"):
+        tiny_state().load_state_dict(other.state_dict())
