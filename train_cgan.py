@@ -49,6 +49,7 @@ PRESETS = {
 
 
 def parse_args(argv=None):
+    """The command line, with the preset's epochs filled in where --epochs is not given."""
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--preset", choices=PRESETS, default="quick", help="epochs budget (default: quick)")
     p.add_argument("--epochs", type=int, help="overrides the preset")
@@ -218,6 +219,7 @@ def evaluate_and_publish(G_ema, save_dir: Path, args, command: str) -> None:
 
 
 def main(argv=None):
+    """Set up, train, save, evaluate and (optionally) push; see the module docstring."""
     args = parse_args(argv)
     command = "python train_cgan.py " + shlex.join(sys.argv[1:] if argv is None else argv)
     if args.push_to_hub:

@@ -107,6 +107,7 @@ class Discriminator(nn.Module):
         self.class_head = nn.Linear(c * 4, config.num_classes)
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
+        """Pooled features (B, 4C) of images (B, 1, 28, 28), shared by the realness and the class heads."""
         h = F.leaky_relu(self.conv1(x), 0.2)  # (B, C, 14, 14)
         h = F.leaky_relu(self.conv2(h), 0.2)  # (B, 2C, 7, 7)
         h = F.leaky_relu(self.conv3(h), 0.2)  # (B, 2C, 7, 7)
