@@ -1,9 +1,12 @@
-"""The page's CSS and the JavaScript that keeps the address bar linked to the digits on screen."""
+"""The page's CSS and JavaScript: gallery layout at phone and desktop widths, the address bar kept linked to the
+digits on screen, new digits scrolled into view, "Copy link", and a note when a slider's box corrects a value."""
 
 # Gallery tweaks: crisp pixels; columns that shrink to fit (Gradio's 100 px minimum clips columns on phones);
 # captions under each digit instead of over it; room for the block label above the first row; all rows shown
 # (Gradio caps an "auto" height gallery at 55% of the window, so a third row scrolled inside it) and no empty
 # space under a short batch (its 450 px minimum left most of the box blank for one or two rows).
+# Columns: 8 on a desktop and 4 on a phone, so the default 16 digits (and any batch of 8, 16, 24...) fill whole rows.
+# Explore on a phone: the digit comes first and sticks to the top of the screen while the sliders scroll under it.
 CSS = """
 .digits img { image-rendering: pixelated; }
 .digits .grid-wrap { padding-top: 2.2rem; max-height: none; min-height: 0; }
@@ -12,19 +15,73 @@ CSS = """
 .digits .thumbnail-item > img { aspect-ratio: 1; height: auto; }
 .digits .caption-label { position: static; max-width: none; white-space: normal; overflow-wrap: anywhere;
                          border: none; border-radius: 0; text-align: center; opacity: 1; padding: 2px; }
+.tab-intro p { margin: 0; }
+#gallery-actions { justify-content: flex-end; }
+#weights-note { opacity: 0.75; font-size: 0.85em; }
+.value-note { color: var(--body-text-color); background: var(--color-accent-soft); border-radius: 4px;
+              padding: 4px 8px; margin-top: 6px; font-size: 0.9em; }
 @media (max-width: 640px) {
   #gallery .grid-container, #morph-gallery .grid-container { grid-template-columns: repeat(4, minmax(0, 1fr)); }
   #style-gallery .grid-container { grid-template-columns: repeat(5, minmax(0, 1fr)); }
+  #explore-image { order: -1; position: sticky; top: 0; z-index: 20; background: var(--background-fill-primary); }
+  #explore-row { gap: 8px; }
 }
-footer { display: none !important; }
 """
+
 # After a generation the address bar links to it (?digit=..&seed=..&count=..), so copying the address shares the
 # digits on screen; in a Space the app is in an iframe, and this message is how Spaces update their page's address.
-LINK_JS = """(digit, seed, count, psi) => {
+# Then the gallery is scrolled into view: on a phone it sits below the controls, where new digits went unseen.
+AFTER_GENERATE_JS = """(digit, seed, count, psi) => {
     const params = new URLSearchParams(location.search);  // keeps others, such as Gradio's __theme
     Object.entries({digit, seed, count, psi}).forEach(([name, value]) => params.set(name, value));
     if (psi == 1) params.delete("psi");
     const query = "?" + params;
     history.replaceState(null, "", query);
     if (window.parent !== window) window.parent.postMessage({queryString: query}, "https://huggingface.co");
+    const gallery = document.querySelector("#gallery");
+    const top = gallery ? gallery.getBoundingClientRect().top : 0;
+    if (gallery && (top < 0 || top > window.innerHeight * 0.3)) gallery.scrollIntoView({block: "start"});
+}"""
+
+
+def copy_link_js(base: str | None) -> str:
+    """JS for "Copy link": the address of the digits on screen (`base` + query, e.g. a Space's page) to the
+    clipboard, and the button says so; where the clipboard is blocked, a prompt shows the link to copy by hand."""
+    base_js = f'"{base}"' if base else "location.origin + location.pathname"
+    return f"""() => {{
+    const link = {base_js} + location.search;
+    const button = document.querySelector("#copy-link");
+    const done = text => {{ if (!button) return; const old = button.dataset.label || button.textContent;
+        button.dataset.label = old; button.textContent = text; setTimeout(() => button.textContent = old, 2000); }};
+    const fallback = () => {{ window.prompt("Copy this link:", link); }};
+    if (navigator.clipboard && window.isSecureContext) {{
+        navigator.clipboard.writeText(link).then(() => done("Link copied"), fallback);
+    }} else {{ fallback(); }}
+}}"""
+
+
+# Gradio's slider boxes move a typed value into range without a word when the box loses focus (batch size 0 or
+# 1e3 become 1 or 64). Just before that (a number box's "change" comes before its "blur"), say what was typed, what
+# is allowed and what it became, under the slider; the next value in range clears the note.
+PAGE_JS = """() => {
+    document.addEventListener("change", event => {
+        const box = event.target;
+        if (!(box instanceof HTMLInputElement) || box.type !== "number" || !box.closest(".checked-range")) return;
+        const block = box.closest(".checked-range");
+        const min = Number(box.min), max = Number(box.max), whole = Number(box.step) % 1 === 0;
+        const typed = box.value, value = box.valueAsNumber;
+        let note = block.querySelector(".value-note");
+        if (!Number.isNaN(value) && value >= min && value <= max) { if (note) note.remove(); return; }
+        const label = (box.getAttribute("aria-label") || "").replace(/^number input for /, "") || "This value";
+        const fixed = Number.isNaN(value) ? null : Math.min(Math.max(value, min), max);
+        if (!note) {
+            note = document.createElement("div");
+            note.className = "value-note";
+            note.setAttribute("role", "alert");
+            block.appendChild(note);
+        }
+        note.textContent = `${label} must be ${whole ? "a whole number" : "a number"} from ${min} to ${max}: `
+            + (fixed === null ? "that entry was not a number, so the slider kept a value in range."
+                              : `${typed} was changed to ${fixed}.`);
+    }, true);
 }"""

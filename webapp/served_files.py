@@ -6,10 +6,12 @@ re-encoding, hashing and copying every image into its cache on each request (mos
 """
 
 import atexit
+import io
 import os
 import shutil
 import tempfile
 import threading
+import zipfile
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -76,3 +78,12 @@ class ServedFiles:
                 (self.folder / old).unlink(missing_ok=True)
                 self._total -= old_size
         return str(self.folder / name)
+
+
+def zip_of(paths: Iterable[str]) -> bytes:
+    """A .zip holding the files at `paths` under their own names (stored: PNGs do not compress further)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        for path in paths:
+            archive.write(path, arcname=Path(path).name)
+    return buffer.getvalue()
