@@ -38,6 +38,7 @@ from model.networks import DiscriminatorConfig, GeneratorConfig
 from model.progress import plot_losses, progress_gif
 from model.publish import HubPushError, push_folder, require_token
 from model.runtime import check_free_space, check_writable, log, pick_device
+from model.tracking import MissingPackageError, RunLogger
 from model.train_state import GanTrainState
 from model.train_steps import discriminator_step, generator_step
 
@@ -82,6 +83,10 @@ def parse_args(argv=None):
     p.add_argument("--hub-revision", help="with --push-to-hub: branch to commit to (default main)")
     p.add_argument("--commit-message", help="with --push-to-hub: commit message")
     p.add_argument("--tensorboard", action="store_true", help="also log scalars and grids to OUT_DIR/tensorboard")
+    p.add_argument("--wandb", action="store_true",
+                   help="also log losses, grids and metrics to Weights & Biases (WANDB_MODE=offline: no account)")
+    p.add_argument("--wandb-project", default="digit-cgan", help="with --wandb: the W&B project")
+    p.add_argument("--wandb-run-name", help="with --wandb: the run's name (default: W&B picks one)")
     p.add_argument("--skip-nonfinite", action="store_true",
                    help=f"on a NaN/inf loss, roll back to the last checkpoint, new noise ({MAX_ROLLBACKS} times max)")
     p.add_argument("--no-eval", action="store_true", help="skip the final evaluation (10k samples, ~30 s on CPU)")
@@ -176,15 +181,14 @@ def epoch_grid(G_ema, path: Path) -> torch.Tensor:
     return grid
 
 
-def open_tensorboard(enabled: bool, out_dir: Path, step: int):
-    """A SummaryWriter in OUT_DIR/tensorboard (continuing at `step` after a resume), or None."""
-    if not enabled:
-        return None
+def open_logger(args, out_dir: Path, step: int, is_main: bool) -> RunLogger:
+    """TensorBoard and/or W&B as asked (rank 0 only), continuing at `step` after a resume; exits if not installed."""
     try:
-        from torch.utils.tensorboard import SummaryWriter
-    except ImportError:
-        sys.exit("error: --tensorboard needs the tensorboard package: pip install -r requirements-train.txt")
-    return SummaryWriter(out_dir / "tensorboard", purge_step=step or None)
+        return RunLogger(out_dir, tensorboard=args.tensorboard and is_main, wandb=args.wandb and is_main,
+                         wandb_project=args.wandb_project, wandb_run_name=args.wandb_run_name, config=vars(args),
+                         resume_step=step)
+    except MissingPackageError as e:
+        sys.exit(f"error: {e}")
 
 
 def save_generator(state: GanTrainState, out_dir: Path, save_dir: Path, train_info: dict) -> None:
@@ -202,12 +206,13 @@ def save_generator(state: GanTrainState, out_dir: Path, save_dir: Path, train_in
     print(f"saved generator to {save_dir} after {state.step} steps in {train_info['wall_clock_s']}s")
 
 
-def evaluate_and_publish(G_ema, save_dir: Path, args, command: str) -> None:
+def evaluate_and_publish(G_ema, save_dir: Path, args, command: str, logger: RunLogger) -> None:
     """Score the saved generator, write its model card (README.md), and push the folder if asked to."""
     if not args.no_eval:
         metrics = evaluate(G_ema, args.data_dir)
         (save_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
         print(format_table(metrics))
+        logger.summary(metrics)
     write_card(save_dir)
     if args.push_to_hub:
         try:
@@ -268,7 +273,7 @@ def main(argv=None):
         if distributed:  # the checkpoint holds rank 0's noise state; the other ranks restart theirs
             state.noise_rng.manual_seed(args.seed + 7919 * rank + state.step)
         log(f"resumed from {path} at step {state.step}")
-    writer = open_tensorboard(args.tensorboard and is_main, out_dir, state.step)
+    logger = open_logger(args, out_dir, state.step, is_main)
 
     how = (f" x {world} processes" if distributed else "") + (" with bf16 autocast" if use_amp else "")
     n_g, n_d = (sum(p.numel() for p in m.parameters()) for m in (state.G, state.D))
@@ -319,14 +324,12 @@ def main(argv=None):
             row = {name: losses[name].item() for name in ("d", "g", "aux_d", "aux_g")}
             bar.set_postfix({k: f"{v:.3f}" for k, v in row.items()})
             state.history.append([state.step, *row.values()])
-            for name, value in (row.items() if writer else ()):
-                writer.add_scalar(f"loss/{name}", value, state.step)
+            logger.scalars({f"loss/{name}": value for name, value in row.items()}, state.step)
         if is_main and (state.step % args.checkpoint_every == 0 or epoch_done):
             checkpoint(state, ckpt_dir, args)
         if is_main and epoch_done:
             grid = epoch_grid(state.G_ema, out_dir / "samples" / f"epoch_{epoch + 1:03d}.png")
-            if writer:
-                writer.add_image("samples", grid, state.step)
+            logger.image("samples", grid, state.step)
             if args.no_progress:
                 print(f"epoch {epoch + 1}: step {state.step}/{total_steps}, {time.time() - t0:.0f}s, "
                       f"loss_d {row['d']:.3f} loss_g {row['g']:.3f}", flush=True)
@@ -338,15 +341,14 @@ def main(argv=None):
         dist.destroy_process_group()
     if not is_main:
         return
-    if writer:
-        writer.close()
     save_generator(state, out_dir, save_dir, {
         "command": command, "steps": state.step, "epochs": args.epochs, "wall_clock_s": round(elapsed),
         "images_per_second": round((state.step - start_step) * args.batch_size / max(elapsed, 1e-9)),
         "images_per_second_after_warmup": round(steady_steps * args.batch_size / max(time.time() - t_warm, 1e-9))
         if steady_steps > 0 else None,
         "device": str(device), "threads": torch.get_num_threads(), "args": vars(args)})
-    evaluate_and_publish(state.G_ema, save_dir, args, command)
+    evaluate_and_publish(state.G_ema, save_dir, args, command, logger)
+    logger.close()
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Run the real train_cgan.py on a small slice of the real MNIST files and check what it writes."""
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -20,16 +21,17 @@ TINY = ["--train-subset", "256", "--batch-size", "32", "--g-channels", "32", "--
         "--z-dim", "16", "--threads", "1", "--no-progress", "--no-eval"]
 
 
-def train(out_dir, *extra, check=True):
+def train(out_dir, *extra, check=True, **env):
     cmd = [sys.executable, str(ROOT / "train_cgan.py"), "--out-dir", str(out_dir), *TINY, *extra]
-    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=check, timeout=300)
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=check, timeout=300,
+                          env=dict(os.environ, **env))
 
 
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory, mnist_dir):
     out = tmp_path_factory.mktemp("run")
     result = train(out, "--epochs", "2", "--checkpoint-every", "5", "--keep", "2", "--data-dir", str(mnist_dir),
-                   "--tensorboard")
+                   "--tensorboard", "--wandb", "--wandb-run-name", "tiny", WANDB_MODE="offline")
     return out, result.stdout
 
 
@@ -50,6 +52,15 @@ def test_writes_a_progress_gif_a_loss_plot_and_tensorboard_events(tiny_run):
     with Image.open(out / "samples" / "losses.png") as plot:
         assert plot.format == "PNG" and plot.size[0] > 500
     assert list((out / "tensorboard").glob("events.out.tfevents.*"))
+
+
+def test_wandb_offline_run_is_written_for_a_later_sync(tiny_run):
+    out, stdout = tiny_run
+    (run_dir,) = (out / "wandb").glob("offline-run-*")  # what `wandb sync OUT_DIR/wandb/offline-run-*` uploads
+    run_id = (out / "wandb_run_id.txt").read_text().strip()
+    (records,) = run_dir.glob(f"run-{run_id}.wandb")
+    data = records.read_bytes()
+    assert data.startswith(b":W&B") and b"loss/aux_g" in data and b"samples" in data and b"tiny" in data
 
 
 def test_rotates_checkpoints_and_stores_the_model_config(tiny_run):
