@@ -302,7 +302,7 @@ with DefaultingBlocks(title="Handwritten digit GAN") as demo:
             with gr.Column(scale=1, min_width=280):
                 digit_in = DigitRadio(DIGITS + [("random", RANDOM)], value=DEFAULTS["digit"], label="Digit",
                                       elem_id="digit")
-                with gr.Row(equal_height=True):
+                with gr.Row():
                     seed_in = seed_box(DEFAULTS["seed"], "Seed", "seed", scale=3)
                     random_btn = gr.Button("Random seed", elem_id="random-seed", scale=1)
                 count_in = CheckedSlider(1, MAX_BATCH, value=DEFAULTS["count"], step=1, precision=0,

@@ -30,3 +30,13 @@ def server():
     yield f"http://127.0.0.1:{port}/"
     proc.terminate()
     proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def logged_server():
+    """Like `server`, but also gives the server's log: (address, path of the file its output goes to)."""
+    port = free_port()
+    proc = start_gradio(["app.py"], port)
+    yield f"http://127.0.0.1:{port}/", proc.log_path
+    proc.terminate()
+    proc.wait(timeout=30)

@@ -26,4 +26,5 @@ INTRO = {
 SEED_INFO = "Any whole number. The same digit and seed always draw the same picture."
 PSI_LABEL = "Truncation ψ (lower: neater, less varied)"
 DATASET_INFO = "Digits for the seeds from the seed box upwards, as NumPy arrays in one .npz file."
-ABOUT = "A class-conditional GAN trained on MNIST; open source, with a Python API (\"Use via API\" below)."
+ABOUT = ("A class-conditional GAN trained on MNIST. Scripts can call it too: see \"Use via API\" at the foot of the "
+         "page on a wide screen.")
