@@ -10,7 +10,6 @@ the second half, EMA of the generator weights (the EMA copy is what gets saved).
 """
 
 import argparse
-import copy
 import json
 import os
 import random
@@ -30,19 +29,21 @@ from tqdm import tqdm
 from model.atomic import save_pretrained_atomic
 from model.card import write_card
 from model.checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
-from model.data import DATA_DIR_ENV, MnistNotFoundError, load_mnist, to_model_range
+from model.data import DATA_DIR_ENV, MnistNotFoundError, epoch_order, load_mnist, to_model_range
 from model.ema import ema_decay, recalibrate_bn, update_ema
 from model.evaluate import evaluate, format_table
-from model.grids import digit_grid, epochs_overview, save_png
+from model.grids import digit_grid, ema_grid, epochs_overview, save_png
 from model.networks import DiscriminatorConfig, GeneratorConfig
 from model.progress import plot_losses, progress_gif
 from model.publish import HubPushError, push_folder, require_token
+from model.recipe import Recipe
 from model.runtime import check_free_space, check_writable, log, pick_device
 from model.tracking import MissingPackageError, RunLogger
 from model.train_state import GanTrainState
 from model.train_steps import discriminator_step, generator_step
 
 MAX_ROLLBACKS = 3
+RECIPE = Recipe()
 PRESETS = {
     "quick": dict(epochs=4),
     "full": dict(epochs=20),
@@ -55,13 +56,15 @@ def parse_args(argv=None):
     p.add_argument("--preset", choices=PRESETS, default="quick", help="epochs budget (default: quick)")
     p.add_argument("--epochs", type=int, help="overrides the preset")
     p.add_argument("--max-steps", type=int, help="stop after this many steps (for smoke tests)")
-    p.add_argument("--batch-size", type=int, default=64)
-    p.add_argument("--lr-g", type=float, default=2e-4)
-    p.add_argument("--lr-d", type=float, default=2e-4)
-    p.add_argument("--betas", type=float, nargs=2, default=(0.5, 0.999))
-    p.add_argument("--ema-decay", type=float, default=0.999)
-    p.add_argument("--aux-weight-d", type=float, default=1.0, help="auxiliary classifier loss on real images (D)")
-    p.add_argument("--aux-weight-g", type=float, default=0.2, help="auxiliary classifier loss on fakes (G)")
+    p.add_argument("--batch-size", type=int, default=RECIPE.batch_size)
+    p.add_argument("--lr-g", type=float, default=RECIPE.lr_g)
+    p.add_argument("--lr-d", type=float, default=RECIPE.lr_d)
+    p.add_argument("--betas", type=float, nargs=2, default=RECIPE.betas)
+    p.add_argument("--ema-decay", type=float, default=RECIPE.ema_decay)
+    p.add_argument("--aux-weight-d", type=float, default=RECIPE.aux_weight_d,
+                   help="auxiliary classifier loss on real images (D)")
+    p.add_argument("--aux-weight-g", type=float, default=RECIPE.aux_weight_g,
+                   help="auxiliary classifier loss on fakes (G)")
     p.add_argument("--z-dim", type=int, default=64)
     p.add_argument("--g-channels", type=int, default=128)
     p.add_argument("--d-channels", type=int, default=64)
@@ -131,15 +134,6 @@ def load_training_set(data_dir, subset: int | None, device) -> tuple[torch.Tenso
     return to_model_range(images).to(device), labels.to(device)
 
 
-def epoch_order(epoch: int, n: int, seed: int, sampler: DistributedSampler | None) -> torch.Tensor:
-    """The order of the training images in `epoch`: a function of (seed, epoch) only, so a resumed run sees the same
-    batches. Under DDP each rank takes its own shard of a shared shuffle."""
-    if sampler is not None:
-        sampler.set_epoch(epoch)
-        return torch.tensor(list(sampler))
-    return torch.randperm(n, generator=torch.Generator().manual_seed(seed * 100_003 + epoch))
-
-
 def restore(state: GanTrainState, path: Path) -> None:
     """Load a checkpoint into `state`, or exit saying why it does not fit."""
     try:
@@ -170,15 +164,6 @@ def checkpoint(state: GanTrainState, ckpt_dir: Path, args) -> None:
         sys.exit(f"error: non-finite weights at step {state.step} ({', '.join(bad[:3])}); last good "
                  f"checkpoint: {latest_checkpoint(ckpt_dir) or 'none yet'}")
     save_checkpoint(state.state_dict(args=vars(args)), ckpt_dir, state.step, args.keep)
-
-
-def epoch_grid(G_ema, path: Path) -> torch.Tensor:
-    """Save and return the fixed-seed grid (1, H, W): row d is digit d for seeds 0-9, as G.generate draws them."""
-    grid_model = copy.deepcopy(G_ema)  # BatchNorm is recalibrated on a copy: the EMA itself goes on training
-    recalibrate_bn(grid_model)
-    grid = digit_grid(grid_model)
-    save_png(grid, path)
-    return grid
 
 
 def open_logger(args, out_dir: Path, step: int, is_main: bool) -> RunLogger:
@@ -328,7 +313,8 @@ def main(argv=None):
         if is_main and (state.step % args.checkpoint_every == 0 or epoch_done):
             checkpoint(state, ckpt_dir, args)
         if is_main and epoch_done:
-            grid = epoch_grid(state.G_ema, out_dir / "samples" / f"epoch_{epoch + 1:03d}.png")
+            grid = ema_grid(state.G_ema)  # (1, H, W): row d is digit d for seeds 0-9, as G.generate draws them
+            save_png(grid, out_dir / "samples" / f"epoch_{epoch + 1:03d}.png")
             logger.image("samples", grid, state.step)
             if args.no_progress:
                 print(f"epoch {epoch + 1}: step {state.step}/{total_steps}, {time.time() - t0:.0f}s, "

@@ -101,3 +101,12 @@ def load_mnist(data_dir=None, train: bool = True, download: bool = True) -> tupl
 def to_model_range(images: torch.Tensor) -> torch.Tensor:
     """uint8 (N, 28, 28) -> float (N, 1, 28, 28) in [-1, 1], the generator's output range."""
     return images.unsqueeze(1).float().div(127.5).sub(1)
+
+
+def epoch_order(epoch: int, n: int, seed: int, sampler=None) -> torch.Tensor:
+    """The order of the n training images in `epoch`: a function of (seed, epoch) only, so a resumed run sees the
+    same batches. With a DistributedSampler, this rank's shard of a shuffle shared by all ranks."""
+    if sampler is not None:
+        sampler.set_epoch(epoch)
+        return torch.tensor(list(sampler))
+    return torch.randperm(n, generator=torch.Generator().manual_seed(seed * 100_003 + epoch))

@@ -1,5 +1,6 @@
 """Sample grids (one row per digit) and the across-epochs overview, saved as PNG with torchvision."""
 
+import copy
 from pathlib import Path
 
 import numpy as np
@@ -8,6 +9,7 @@ from PIL import Image
 from torchvision.utils import make_grid
 
 from .atomic import atomic_path
+from .ema import recalibrate_bn
 from .sampling import NUM_DIGITS, generate_images
 
 PAD = 2
@@ -19,6 +21,14 @@ def digit_grid(generator, seeds_per_row: int = 10, psi: float = 1.0) -> torch.Te
             for d in range(NUM_DIGITS)]
     images = torch.cat(rows).unsqueeze(1).float() / 255  # (10*S, 1, 28, 28)
     return make_grid(images, nrow=seeds_per_row, padding=PAD)[:1]
+
+
+def ema_grid(G_ema, seeds_per_row: int = 10) -> torch.Tensor:
+    """digit_grid of the EMA generator as it would be saved now: BatchNorm recalibrated on a copy, because averaged
+    weights no longer fit the statistics G collected, and the EMA itself goes on training."""
+    snapshot = copy.deepcopy(G_ema)
+    recalibrate_bn(snapshot)
+    return digit_grid(snapshot, seeds_per_row)
 
 
 def save_png(image: torch.Tensor, path: str | Path) -> None:

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from matplotlib.figure import Figure
 from PIL import Image
 
 from .atomic import atomic_path
@@ -20,13 +21,10 @@ def progress_gif(grid_paths: list[Path], path: Path, duration_ms: int = 500) -> 
 
 def plot_losses(history: list[list[float]], path: Path) -> None:
     """Loss curves from rows [step, loss_d, loss_g, aux_d, aux_g] as a PNG, written atomically."""
-    import matplotlib
-
-    matplotlib.use("Agg")  # no display needed
-    import matplotlib.pyplot as plt
-
     steps = [row[0] for row in history]
-    fig, (adv, aux) = plt.subplots(1, 2, figsize=(10, 3.5), constrained_layout=True)
+    # a bare Figure draws with the Agg canvas: no pyplot state, no backend switch for the caller (e.g. a notebook)
+    fig = Figure(figsize=(10, 3.5), layout="constrained")
+    adv, aux = fig.subplots(1, 2)
     for i, name in enumerate(LOSS_NAMES):
         ax = adv if i < 2 else aux
         ax.plot(steps, [row[i + 1] for row in history], label=name, linewidth=0.8)
@@ -38,4 +36,3 @@ def plot_losses(history: list[list[float]], path: Path) -> None:
         ax.legend()
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png", dpi=100)
-    plt.close(fig)
