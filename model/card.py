@@ -16,6 +16,14 @@ from .networks import DigitGenerator, GeneratorConfig
 
 TAGS = GENERATOR_TAGS + [LIBRARY_NAME] + MIXIN_TAGS
 
+METRICS_NOTE = """Every figure is measured under two MNIST classifiers trained independently by this project (different
+architecture, seed and augmentation), so that a gain tuned to one judge alone shows: judge A, a VGG-style CNN
+(`model/assets/mnist_classifier`), and judge B, a small ResNet (`model/assets/mnist_classifier_b`).
+Distances use each judge's penultimate features. Precision (are the samples realistic?) and recall (is the real
+variety covered?) are k-nearest-neighbour estimates (Kynkäänniemi et al. 2019) against as many test images as
+samples. The real floor is the same measure for as many real training images: what a perfect generator would
+score. `python -m model.evaluate FOLDER` reproduces every number (docs/evaluation.md in the project repository)."""
+
 TEMPLATE = """---
 {{ card_data }}
 ---
@@ -89,8 +97,7 @@ def build_card(folder: str | Path, repo_id: str = "weights") -> ModelCard:
     return ModelCard.from_template(
         card_data(), template_str=TEMPLATE, repo_id=repo_id,
         metrics_table=format_table(metrics) if metrics else "Not evaluated yet: run `python -m model.evaluate`.",
-        metrics_note="Accuracy and Fréchet distance use the project's own MNIST classifier "
-                     "(`model/assets/mnist_classifier`); `python -m model.evaluate FOLDER` reproduces them.",
+        metrics_note=METRICS_NOTE,
         overview="\nTraining progress, one column per epoch (seed 0 of each digit):\n\n![Across epochs](overview.png)\n"
                  if (folder / "overview.png").exists() else "",
         command=training.get("command", "python train_cgan.py --preset full"), training_line=training_line,

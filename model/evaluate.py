@@ -1,22 +1,32 @@
 """Score a generator against MNIST: python -m model.evaluate weights [--revision REV] [--json FILE].
 
-Draws 1,000 samples per digit (10,000 in all; digit d uses seeds d*1000 .. d*1000+999), and reports
- - accuracy: the share the project's MNIST classifier labels as the requested digit (and the worst digit);
- - Fréchet distance between classifier features of the samples and of the 10k MNIST test images;
- - the same distance for 10k real training images: the floor that a perfect generator would reach.
+Draws 1,000 samples per digit (10,000 in all; digit d uses seeds d*1000 .. d*1000+999) and scores them under two
+independently trained classifiers (judges A and B, model/classifier.py), each figure beside its real-data floor:
+ - accuracy: the share the judge labels as the requested digit (and the worst digit);
+ - Fréchet distance between judge features of the samples and of the 10k MNIST test images, overall and per digit;
+ - k-NN precision and recall (k=5, Kynkäänniemi et al. 2019) against an equally large set of test images.
+The floor is the same figure for as many real training images (a fixed random subset) as there are samples:
+what a perfect generator would reach. The math lives in model/metrics.py.
 """
 
 import argparse
 import json
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 
-from .classifier import MnistClassifier
+from .classifier import MnistClassifier, MnistResNet
 from .data import load_mnist, to_model_range
+from .metrics import K_NEAREST, frechet_distance, precision_recall
 from .sampling import NUM_DIGITS
 
 SAMPLES_PER_DIGIT = 1000
+JUDGES = {"A": (MnistClassifier, "VGG-style CNN, model/assets/mnist_classifier"),
+          "B": (MnistResNet, "small ResNet, model/assets/mnist_classifier_b")}
+FLOOR_SEED, REFERENCE_SEED = 0, 1  # fixed random subsets: the training-set floor and the precision/recall reference
+LEGACY_KEYS = ("accuracy", "worst_digit", "worst_digit_accuracy", "frechet_distance", "real_floor_frechet_distance",
+               "classifier_test_accuracy")
 
 
 @torch.no_grad()
@@ -30,59 +40,151 @@ def classify(classifier, images: torch.Tensor, batch_size: int = 1000) -> tuple[
     return np.concatenate(feats), np.concatenate(preds)
 
 
-def frechet_distance(a: np.ndarray, b: np.ndarray) -> float:
-    """Fréchet distance between Gaussians fitted to feature sets a (N, F) and b (M, F)."""
-    mu_a, mu_b = a.mean(0), b.mean(0)
-    cov_a, cov_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
-    # tr sqrt(cov_a cov_b) = tr sqrt(A cov_b A) with A = sqrt(cov_a): symmetric, so eigh is exact and stable
-    w, v = np.linalg.eigh(cov_a)
-    sqrt_a = (v * np.sqrt(np.clip(w, 0, None))) @ v.T
-    eig = np.linalg.eigvalsh(sqrt_a @ cov_b @ sqrt_a)
-    tr_sqrt = np.sqrt(np.clip(eig, 0, None)).sum()
-    return float(((mu_a - mu_b) ** 2).sum() + np.trace(cov_a) + np.trace(cov_b) - 2 * tr_sqrt)
+def load_judges() -> dict:
+    """The shipped judges by name ("A", "B"), in eval mode."""
+    return {name: cls.from_pretrained().eval() for name, (cls, _) in JUDGES.items()}
 
 
-def evaluate(generator, data_dir=None, samples_per_digit: int = SAMPLES_PER_DIGIT, classifier=None) -> dict:
-    """Accuracy and classifier-feature Fréchet distances for `generator` (see module docstring)."""
-    classifier = (classifier or MnistClassifier.from_pretrained()).eval()
-    test_x, test_y = load_mnist(data_dir, train=False)
-    train_x, _ = load_mnist(data_dir, train=True)
-    test_feats, test_preds = classify(classifier, to_model_range(test_x))
-    # a fixed random 10k subset of the training set for the real-data floor
-    real_idx = torch.randperm(len(train_x), generator=torch.Generator().manual_seed(0))[: len(test_x)]
-    real_feats, _ = classify(classifier, to_model_range(train_x[real_idx]))
+def random_subset(n_total: int, n: int, seed: int) -> torch.Tensor:
+    """Indices of a fixed random subset of size n (a prefix would be biased: sets can be ordered by label)."""
+    return torch.randperm(n_total, generator=torch.Generator().manual_seed(seed))[:n]
 
+
+@dataclass
+class RealSets:
+    """The real images every judge sees: the test set, and the training subset that sets the floor."""
+
+    test_x: torch.Tensor  # (10000, 1, 28, 28) in [-1, 1]
+    test_y: np.ndarray
+    floor_x: torch.Tensor  # (n, 1, 28, 28): as many training images as there are samples
+    floor_y: np.ndarray
+    reference: np.ndarray  # indices of n test images: the precision/recall reference set
+
+    @classmethod
+    def load(cls, data_dir, n: int) -> "RealSets":
+        """Load MNIST and draw the fixed random subsets for n generated samples."""
+        test_x, test_y = load_mnist(data_dir, train=False)
+        train_x, train_y = load_mnist(data_dir, train=True)
+        if n > len(test_x):
+            raise ValueError(f"at most {len(test_x)} samples can be compared with the test set, got {n}")
+        floor_idx = random_subset(len(train_x), n, FLOOR_SEED)
+        return cls(to_model_range(test_x), test_y.numpy(), to_model_range(train_x[floor_idx]),
+                   train_y[floor_idx].numpy(), random_subset(len(test_x), n, REFERENCE_SEED).numpy())
+
+
+def per_digit_frechet(feats: np.ndarray, labels: np.ndarray, test_feats: np.ndarray, test_y: np.ndarray) -> list:
+    """Fréchet distance of each digit's features to the test images of that digit."""
+    return [frechet_distance(feats[labels == d], test_feats[test_y == d]) for d in range(NUM_DIGITS)]
+
+
+@dataclass
+class Baseline:
+    """One judge's view of the real sets and its floor figures: computed once, shared by every generator scored."""
+
+    classifier: torch.nn.Module
+    real: RealSets
+    test_feats: np.ndarray  # (10000, F)
+    reference_feats: np.ndarray  # (n, F): the precision/recall reference
+    floor: dict  # classifier_test_accuracy and every real_floor_* figure
+
+    @classmethod
+    def measure(cls, classifier, real: RealSets) -> "Baseline":
+        """Classify the real sets with `classifier` and score the training subset as a generator would be."""
+        test_feats, test_preds = classify(classifier, real.test_x)
+        floor_feats, _ = classify(classifier, real.floor_x)
+        reference_feats = test_feats[real.reference]
+        precision, recall = precision_recall(reference_feats, floor_feats)
+        floor = {"classifier_test_accuracy": float((test_preds == real.test_y).mean()),
+                 "real_floor_frechet_distance": frechet_distance(floor_feats, test_feats),
+                 "real_floor_per_digit_frechet_distance": per_digit_frechet(floor_feats, real.floor_y, test_feats,
+                                                                            real.test_y),
+                 "real_floor_precision": precision, "real_floor_recall": recall}
+        return cls(classifier, real, test_feats, reference_feats, floor)
+
+
+def baselines(data_dir=None, samples: int = NUM_DIGITS * SAMPLES_PER_DIGIT, judges: dict | None = None) -> dict:
+    """Each judge's Baseline for `samples` generated images (judges: name -> classifier; default the shipped two)."""
+    real = RealSets.load(data_dir, samples)
+    return {name: Baseline.measure(c.eval(), real) for name, c in (judges or load_judges()).items()}
+
+
+def judge_metrics(base: Baseline, images: torch.Tensor, requested: np.ndarray) -> dict:
+    """Every figure for one judge: generated images (N, 1, 28, 28) in [-1, 1] beside the judge's floors."""
+    fake_feats, fake_preds = classify(base.classifier, images)
+    per_digit = [float((fake_preds[requested == d] == d).mean()) for d in range(NUM_DIGITS)]
+    precision, recall = precision_recall(base.reference_feats, fake_feats)
+    return {
+        "accuracy": float((fake_preds == requested).mean()),
+        "per_digit_accuracy": per_digit,
+        "worst_digit": int(np.argmin(per_digit)),
+        "worst_digit_accuracy": min(per_digit),
+        "frechet_distance": frechet_distance(fake_feats, base.test_feats),
+        "per_digit_frechet_distance": per_digit_frechet(fake_feats, requested, base.test_feats, base.real.test_y),
+        "precision": precision, "recall": recall,
+    } | base.floor
+
+
+def evaluate(generator, data_dir=None, samples_per_digit: int = SAMPLES_PER_DIGIT, judges: dict | None = None,
+             baseline: dict | None = None) -> dict:
+    """All figures for `generator` under each judge (see module docstring). judges: name -> classifier;
+    baseline: the result of baselines() for as many samples, to skip measuring the real sets again."""
+    n = NUM_DIGITS * samples_per_digit
+    baseline = baseline or baselines(data_dir, n, judges)
+    if any(len(b.real.floor_x) != n for b in baseline.values()):
+        raise ValueError(f"the baseline was measured for another number of samples than {n}")
     requested = np.repeat(np.arange(NUM_DIGITS), samples_per_digit)
     images = np.concatenate([generator.generate(d, seed=d * samples_per_digit, count=samples_per_digit)
                              for d in range(NUM_DIGITS)])
-    fake_feats, fake_preds = classify(classifier, to_model_range(torch.from_numpy(images)))
-    per_digit = [(fake_preds[requested == d] == d).mean() for d in range(NUM_DIGITS)]
+    images = to_model_range(torch.from_numpy(images))
+    scores = {name: judge_metrics(b, images, requested) for name, b in baseline.items()}
+    first = scores[next(iter(scores))]
     return {
-        "samples": int(len(images)),
-        "accuracy": float((fake_preds == requested).mean()),
-        "worst_digit": int(np.argmin(per_digit)),
-        "worst_digit_accuracy": float(min(per_digit)),
-        "frechet_distance": frechet_distance(fake_feats, test_feats),
-        "real_floor_frechet_distance": frechet_distance(real_feats, test_feats),
-        "classifier_test_accuracy": float((test_preds == test_y.numpy()).mean()),
+        "samples": n, "precision_recall_k": K_NEAREST,
+        "judges": {name: {"classifier": JUDGES[name][1] if name in JUDGES else name} | s for name, s in scores.items()},
+        **{key: first[key] for key in LEGACY_KEYS},  # the first judge's headline figures, where readers found them
     }
 
 
+def _cells(j: dict, row: str) -> tuple[str, str]:
+    """One judge's (generator, floor) cells of a summary-table row."""
+    if row == "accuracy":
+        return (f"{j['accuracy']:.2%} (worst digit {j['worst_digit']}: {j['worst_digit_accuracy']:.2%})",
+                f"{j['classifier_test_accuracy']:.2%} (test set)")
+    if row == "frechet_distance":
+        ratio = j["frechet_distance"] / j["real_floor_frechet_distance"]
+        return f"{j['frechet_distance']:.3f} ({ratio:.2f}x floor)", f"{j['real_floor_frechet_distance']:.3f}"
+    if row == "per_digit_frechet_distance":
+        fd, floor = np.array(j[row]), np.array(j["real_floor_per_digit_frechet_distance"])
+        return (f"{fd.mean():.3f} (worst digit {fd.argmax()}: {fd.max():.3f})",
+                f"{floor.mean():.3f} (worst digit {floor.argmax()}: {floor.max():.3f})")
+    return f"{j[row]:.3f}", f"{j['real_floor_' + row]:.3f}"
+
+
 def format_table(m: dict) -> str:
-    """Markdown table of an evaluate() result."""
-    ratio = m["frechet_distance"] / m["real_floor_frechet_distance"]
-    return "\n".join([
-        "| metric | generator | real MNIST |",
-        "|---|---|---|",
-        f"| classified as the requested digit ({m['samples']:,} samples) | {m['accuracy']:.2%} "
-        f"(worst digit {m['worst_digit']}: {m['worst_digit_accuracy']:.2%}) "
-        f"| {m['classifier_test_accuracy']:.2%} (classifier on the test set) |",
-        f"| Fréchet distance to the test set, classifier features | {m['frechet_distance']:.3f} ({ratio:.1f}x floor) "
-        f"| {m['real_floor_frechet_distance']:.3f} (10k training images: the floor) |",
-    ])
+    """Markdown tables of an evaluate() result: every figure under each judge, beside its real-data floor."""
+    judges = m.get("judges") or {"A": m}  # metrics.json written before there were two judges
+    k = m.get("precision_recall_k", K_NEAREST)
+    labels = {"accuracy": f"classified as the requested digit ({m['samples']:,} samples)",
+              "frechet_distance": "Fréchet distance to the test set",
+              "per_digit_frechet_distance": "Fréchet distance per digit: mean",
+              "precision": f"precision (k={k})", "recall": f"recall (k={k})"}
+    lines = ["| metric | " + " | ".join(f"judge {n}: generator | judge {n}: real floor" for n in judges) + " |",
+             "|---|" + "---|---|" * len(judges)]
+    for row, label in labels.items():
+        if all(row in j for j in judges.values()):
+            lines.append(f"| {label} | " + " | ".join(" | ".join(_cells(j, row)) for j in judges.values()) + " |")
+    if all("per_digit_frechet_distance" in j for j in judges.values()):
+        lines += ["", "| Fréchet distance per digit | " + " | ".join(map(str, range(NUM_DIGITS))) + " |",
+                  "|---|" + "---|" * NUM_DIGITS]
+        for name, j in judges.items():
+            for what, key in (("generator", "per_digit_frechet_distance"),
+                              ("real floor", "real_floor_per_digit_frechet_distance")):
+                lines.append(f"| judge {name}: {what} | " + " | ".join(f"{v:.2f}" for v in j[key]) + " |")
+    return "\n".join(lines)
 
 
 def main(argv=None):
+    """Evaluate a generator folder or Hub repo; print the tables and optionally write the numbers as JSON."""
     from .networks import DigitGenerator
 
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -94,9 +196,11 @@ def main(argv=None):
     generator = DigitGenerator.from_pretrained(args.generator, revision=args.revision)
     metrics = evaluate(generator, args.data_dir)
     print(format_table(metrics))
+    print("\n" + "\n".join(f"judge {n}: {j['classifier']}" for n, j in metrics["judges"].items()))
     if args.json:
         with open(args.json, "w") as f:
             json.dump(metrics, f, indent=2)
+            f.write("\n")
 
 
 if __name__ == "__main__":

@@ -1,51 +1,132 @@
-"""The evaluation module, and the bundled weights measured with it."""
+"""The evaluation module under both judges, on generators with a known answer, and the bundled weights."""
+
+import json
 
 import numpy as np
 import pytest
 
 from model import DigitGenerator
-from model.classifier import MnistClassifier
-from model.evaluate import evaluate, format_table, frechet_distance
+from model.data import load_mnist
+from model.evaluate import JUDGES, baselines, evaluate, format_table
 
 from .helpers import ROOT
 
-
-def test_frechet_distance_matches_the_closed_form():
-    rng = np.random.default_rng(0)
-    a = rng.normal(size=(2000, 8)) @ rng.normal(size=(8, 8)) + 3.0
-    assert frechet_distance(a, a) == pytest.approx(0.0, abs=1e-6)
-    # b = 2a: mean doubles and covariance quadruples, so FD = |mu|^2 + tr(C) (1 + 4 - 2 * 2)
-    expected = (a.mean(0) ** 2).sum() + np.trace(np.cov(a, rowvar=False))
-    assert frechet_distance(a, 2 * a) == pytest.approx(expected, rel=1e-6)
+PER_DIGIT = 100  # 1,000 samples: enough for precision and recall to separate the cases below, quick on 2 cores
 
 
-def test_shipped_classifier_is_accurate(mnist_dir):
-    from model.data import load_mnist, to_model_range
-    from model.train_classifier import accuracy
+class RealDigits:
+    """A stand-in generator that returns real MNIST training images: a perfect generator, or a broken one."""
 
-    images, labels = load_mnist(mnist_dir, train=False)
-    assert accuracy(MnistClassifier.from_pretrained(), to_model_range(images), labels) > 0.99
+    def __init__(self, mnist_dir, replace: dict | None = None, repeat: bool = False):
+        images, labels = load_mnist(mnist_dir, train=True)
+        self.pools = [images[labels == d].numpy() for d in range(10)]
+        self.replace, self.repeat = replace or {}, repeat
+
+    def generate(self, digit: int, seed: int, count: int) -> np.ndarray:
+        """uint8 images (count, 28, 28) of `digit` (or its replacement), like DigitGenerator.generate."""
+        pool = self.pools[self.replace.get(digit, digit)]
+        if self.repeat:
+            return np.repeat(pool[:1], count, axis=0)
+        # a seeded random draw: the training set's order is not uniform over writers
+        return pool[np.random.default_rng(seed).choice(len(pool), count, replace=False)]
 
 
 @pytest.fixture(scope="module")
-def shipped_metrics(mnist_dir):
-    return evaluate(DigitGenerator.from_pretrained(ROOT / "weights"), mnist_dir, samples_per_digit=100)
+def baseline(mnist_dir):
+    """Both shipped judges' view of the real sets: measured once for every generator scored here."""
+    return baselines(mnist_dir, 10 * PER_DIGIT)
+
+
+def score(generator, mnist_dir, baseline) -> dict:
+    return evaluate(generator, mnist_dir, samples_per_digit=PER_DIGIT, baseline=baseline)
+
+
+@pytest.fixture(scope="module")
+def perfect(mnist_dir, baseline):
+    return score(RealDigits(mnist_dir), mnist_dir, baseline)
+
+
+def test_shipped_classifiers_are_accurate(baseline):
+    assert set(baseline) == {"A", "B"}
+    for b in baseline.values():
+        assert b.floor["classifier_test_accuracy"] >= 0.993  # on the 10,000 test images
+
+
+def test_real_images_score_at_the_floor_under_both_judges(perfect):
+    assert set(perfect["judges"]) == set(JUDGES) == {"A", "B"}
+    for j in perfect["judges"].values():
+        assert j["accuracy"] > 0.97
+        assert j["frechet_distance"] < 1.5 * j["real_floor_frechet_distance"]
+        assert abs(j["precision"] - j["real_floor_precision"]) < 0.05
+        assert abs(j["recall"] - j["real_floor_recall"]) < 0.05
+        assert j["real_floor_precision"] > 0.6 and j["real_floor_recall"] > 0.6
+
+
+def test_a_missing_digit_drops_recall_but_not_precision(mnist_dir, baseline, perfect):
+    no_sevens = score(RealDigits(mnist_dir, replace={7: 1}), mnist_dir, baseline)  # asked for a 7, it draws a 1
+    for name, j in no_sevens["judges"].items():
+        assert j["recall"] < perfect["judges"][name]["recall"] - 0.05
+        assert j["precision"] > perfect["judges"][name]["precision"] - 0.05
+        assert j["worst_digit"] == 7 and j["worst_digit_accuracy"] < 0.05
+        assert int(np.argmax(j["per_digit_frechet_distance"])) == 7
+
+
+def test_one_image_per_digit_collapses_recall(mnist_dir, baseline):
+    collapsed = score(RealDigits(mnist_dir, repeat=True), mnist_dir, baseline)
+    for j in collapsed["judges"].values():
+        assert j["recall"] < 0.05  # ten distinct images cover almost none of the real variety
+        assert j["accuracy"] > 0.9  # yet every one is classified as its digit
+
+
+def test_the_table_shows_every_figure_beside_its_floor_under_both_judges(perfect):
+    table = format_table(perfect)
+    assert "judge A: generator | judge A: real floor | judge B: generator | judge B: real floor" in table
+    for label in ("requested digit", "Fréchet distance to the test set", "per digit: mean", "precision (k=5)",
+                  "recall (k=5)", "judge B: real floor | "):
+        assert label in table
+    assert f"{perfect['judges']['B']['recall']:.3f} | {perfect['judges']['B']['real_floor_recall']:.3f}" in table
+    json.dumps(perfect)  # metrics.json must be able to hold it
+
+
+def test_the_table_still_reads_a_metrics_file_from_before_the_second_judge():
+    old = {"samples": 10000, "accuracy": 0.9966, "worst_digit": 6, "worst_digit_accuracy": 0.991,
+           "frechet_distance": 5.344, "real_floor_frechet_distance": 3.550, "classifier_test_accuracy": 0.9947}
+    table = format_table(old)
+    assert "99.66%" in table and "5.344 (1.51x floor)" in table and "precision" not in table
+
+
+def test_a_baseline_for_another_sample_count_is_refused(mnist_dir, baseline, tiny_generator):
+    with pytest.raises(ValueError, match="another number of samples"):
+        evaluate(tiny_generator, mnist_dir, samples_per_digit=PER_DIGIT + 1, baseline=baseline)
+
+
+@pytest.fixture(scope="module")
+def shipped_metrics(mnist_dir, baseline):
+    return score(DigitGenerator.from_pretrained(ROOT / "weights"), mnist_dir, baseline)
 
 
 def test_shipped_weights_draw_the_requested_digit(shipped_metrics):
     assert shipped_metrics["samples"] == 1000
-    assert shipped_metrics["accuracy"] >= 0.98
-    assert shipped_metrics["worst_digit_accuracy"] >= 0.95
+    for j in shipped_metrics["judges"].values():
+        assert j["accuracy"] >= 0.98
+        assert j["worst_digit_accuracy"] >= 0.95
 
 
 def test_shipped_weights_are_close_to_real_data_in_feature_space(shipped_metrics):
-    # 1,000 samples carry more estimation noise than 10,000, so the bound is looser than the README figure
-    assert shipped_metrics["frechet_distance"] < 10 * shipped_metrics["real_floor_frechet_distance"]
+    for j in shipped_metrics["judges"].values():
+        # 1,000 samples carry more estimation noise than 10,000, so the bounds are looser than the README figures
+        assert j["frechet_distance"] < 3 * j["real_floor_frechet_distance"]
+        assert j["precision"] > j["real_floor_precision"] - 0.15
+        assert j["recall"] > j["real_floor_recall"] - 0.15
 
 
-def test_untrained_generator_scores_badly(mnist_dir, tiny_generator):
+def test_untrained_generator_scores_badly(mnist_dir, tiny_generator, baseline):
     # the metrics must be able to fail: random weights draw noise, not digits
-    metrics = evaluate(tiny_generator, mnist_dir, samples_per_digit=20)
-    assert metrics["accuracy"] < 0.5
-    assert metrics["frechet_distance"] > 10 * metrics["real_floor_frechet_distance"]
+    metrics = score(tiny_generator, mnist_dir, baseline)
+    for j in metrics["judges"].values():
+        assert j["accuracy"] < 0.5
+        assert j["frechet_distance"] > 10 * j["real_floor_frechet_distance"]
+        # precision is not asserted: noise maps to nearly one feature vector, which falls inside the wide k-NN balls
+        # of a few outlying real digits, so k-NN precision reads high (a known weakness; docs/evaluation.md)
+        assert j["recall"] < 0.05
     assert "Fréchet distance" in format_table(metrics)
