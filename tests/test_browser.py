@@ -6,6 +6,7 @@ Screenshots go to $ARTIFACTS_DIR (default: artifacts/) so CI keeps them.
 import io
 import os
 import shutil
+import zipfile
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
@@ -24,6 +25,7 @@ ARTIFACTS = Path(os.environ.get("ARTIFACTS_DIR", ROOT / "artifacts"))
 def page(server):  # noqa: F811
     if not shutil.which(CHROMIUM):  # CI installs it, so there this is a failure, not a skip
         (pytest.fail if os.environ.get("CI") else pytest.skip)(f"no chromium at {CHROMIUM}: apt-get install chromium")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=[
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
@@ -73,10 +75,61 @@ def set_slider(page, elem_id: str, value: int) -> None:
     raise AssertionError(f"slider {elem_id} shows {slider.input_value()!r}, box {box.input_value()!r}, not {value}")
 
 
+PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1280, "height": 800}
+
+
+def in_view(page, selector: str) -> dict:
+    """Where an element is in the window: its top, bottom, and whether it lies wholly inside."""
+    return page.evaluate("""s => { const r = document.querySelector(s).getBoundingClientRect();
+        return {top: r.top, bottom: r.bottom, whole: r.top >= -1 && r.bottom <= window.innerHeight + 1}; }""", selector)
+
+
+def open_tab(page, name: str) -> None:
+    """Show a tab, through Gradio's "More tabs" menu where a narrow window folds it away."""
+    tab = page.get_by_role("tab", name=name)
+    if tab.count() and tab.first.is_visible():
+        tab.first.click()
+    else:
+        page.get_by_role("button", name="More tabs").click()
+        page.locator(".overflow-dropdown button", has_text=name).click()
+
+
+def rows_of(page, selector: str) -> list[int]:
+    """How many thumbnails each row of a gallery holds."""
+    tops = page.evaluate(f"""() => [...document.querySelectorAll('{selector} .thumbnail-item')]
+                                    .map(t => Math.round(t.getBoundingClientRect().top))""")
+    return [tops.count(top) for top in sorted(set(tops))]
+
+
 def test_page_opens_with_a_gallery_and_the_weights_note(page):
     gallery_images(page).first.wait_for(timeout=30_000)  # generation runs on load
     assert gallery_images(page).count() >= 1
     assert "bundled" in page.locator("#weights-note").inner_text()
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_page_opens_with_every_tab_drawn_and_whole_rows_at_both_sizes(page, server, size):  # noqa: F811
+    tab = page.context.browser.new_page(viewport=size)
+    try:
+        tab.goto(server)
+        tab.wait_for_function("document.querySelectorAll('#gallery img').length === 16", timeout=30_000)
+        tab.wait_for_timeout(300)  # the grid settles
+        rows = rows_of(tab, "#gallery")
+        assert len(set(rows)) == 1 and sum(rows) == 16, rows  # no lone digit on a last row
+        assert rows[0] == (8 if size is DESKTOP else 4)
+        tab.get_by_text("What is this?").click()
+        about = tab.locator("#what-is-this").inner_text()
+        assert all(word in about for word in ("forger", "detective", "seed", "ψ")), about
+        text = tab.locator("body").inner_text().lower()
+        assert not any(jargon in text for jargon in ("latent", "spherical", "embedding", "2**63"))
+        assert tab.get_by_role("button", name="Share").count() == 0  # works only inside a Space
+        tab.screenshot(path=str(ARTIFACTS / f"app_open_{'desktop' if size is DESKTOP else 'phone'}.png"),
+                       full_page=True)
+        open_tab(tab, "Morph")  # Morph opens with an example drawn, like the other tabs
+        tab.wait_for_function("document.querySelectorAll('#morph-gallery img').length === 16", timeout=30_000)
+        tab.locator("#morph-gif img").wait_for(timeout=10_000)
+    finally:
+        tab.close()
 
 
 def test_pick_digit_seed_and_batch_size_then_generate(page):
@@ -87,7 +140,6 @@ def test_pick_digit_seed_and_batch_size_then_generate(page):
     page.wait_for_function("document.querySelectorAll('#gallery img').length === 6", timeout=30_000)
     page.get_by_text("digit 3 · seed 2029").first.wait_for(timeout=10_000)
     wait_for_images(page, 6)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "app_desktop.png"), full_page=True)
 
 
@@ -220,3 +272,97 @@ def test_a_link_opens_its_digits_and_the_address_follows_each_generation(page, s
         tab.get_by_text(f"digit 3 · seed {seed}", exact=True).wait_for(timeout=30_000)
     finally:
         visitor.close()
+
+
+@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_new_digits_come_into_view_after_generate_random_seed_and_enter(page, size):
+    page.set_viewport_size(size)
+    open_tab(page, "Generate")
+    set_slider(page, "count", 16)
+    name = "phone" if size is PHONE else "desktop"
+    for i, action in enumerate(["generate", "random", "enter"]):
+        page.evaluate("window.scrollTo(0, 0)")  # where a phone user taps: the controls, above the gallery
+        old = page.evaluate("document.querySelector('#gallery img').src")
+        if action == "generate":
+            seed_box(page).fill(str(600 + i))
+            page.locator("#generate").click()
+        elif action == "random":
+            page.locator("#random-seed").click()
+        else:
+            seed_box(page).fill(str(700 + i))
+            seed_box(page).press("Enter")
+        page.wait_for_function("old => document.querySelector('#gallery img').src !== old", arg=old, timeout=30_000)
+        wait_for_images(page, 16)
+        page.wait_for_function("""() => { const r = document.querySelector('#gallery .grid-wrap')
+                                          .getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight / 2; }""",
+                               timeout=5_000)
+        assert in_view(page, "#gallery .thumbnail-item")["whole"], (action, in_view(page, "#gallery"))
+    page.screenshot(path=str(ARTIFACTS / f"app_{name}_after_enter.png"))
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_the_explored_digit_stays_in_view_while_each_slider_moves(page, size):
+    page.set_viewport_size(size)
+    open_tab(page, "Explore")
+    page.locator("#explore-image img").wait_for(timeout=30_000)
+    for k in range(1, 5):
+        box = page.locator(f"#direction-{k} input[type=number]")
+        page.locator(f"#direction-{k}").scroll_into_view_if_needed()
+        old = page.locator("#explore-image img").get_attribute("src")
+        box.fill(str(k / 2 if size is PHONE else -k / 2))  # other values than the other size's run
+        box.press("Enter")
+        page.wait_for_function("old => { const i = document.querySelector('#explore-image img');"
+                               " return i && i.src !== old && i.complete; }", arg=old, timeout=30_000)
+        image, slider = in_view(page, "#explore-image img"), in_view(page, f"#direction-{k}")
+        assert image["whole"] and slider["whole"], (k, image, slider)  # both seen at once
+        assert page.evaluate(f"""() => {{ const r = document.querySelector('#direction-{k} input[type=range]')
+            .getBoundingClientRect(); const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+            return hit && hit.closest('#direction-{k}') !== null; }}"""), f"slider {k} is hidden under the digit"
+    page.screenshot(path=str(ARTIFACTS / f"app_{'phone' if size is PHONE else 'desktop'}_explore_sliders.png"))
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_role("tab", name="Generate").click()
+
+
+@pytest.mark.parametrize("elem_id, typed, note", [
+    ("count", "0", "Batch size must be a whole number from 1 to 64: 0 was changed to 1."),
+    ("count", "-5", "Batch size must be a whole number from 1 to 64: -5 was changed to 1."),
+    ("count", "65", "Batch size must be a whole number from 1 to 64: 65 was changed to 64."),
+    ("count", "1e3", "Batch size must be a whole number from 1 to 64: 1e3 was changed to 64."),
+    ("psi", "2", "must be a number from 0 to 1: 2 was changed to 1."),
+])
+def test_a_slider_box_says_when_it_corrects_a_typed_value(page, elem_id, typed, note):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    open_tab(page, "Generate")
+    box = page.locator(f"#{elem_id} input[type=number]")
+    box.fill(typed)
+    box.press("Tab")  # leaving the box is when Gradio moves the value into range
+    page.locator(f"#{elem_id} .value-note").wait_for(timeout=5_000)
+    assert note in page.locator(f"#{elem_id} .value-note").inner_text()
+    set_slider(page, elem_id, 1 if elem_id == "psi" else 16)  # a value in range clears the note
+    assert page.locator(f"#{elem_id} .value-note").count() == 0
+
+
+def test_copy_link_and_download_all(page, server):  # noqa: F811
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.set_viewport_size({"width": 1280, "height": 900})
+    open_tab(page, "Generate")
+    page.locator("#digit").get_by_text("4", exact=True).click()
+    seed_box(page).fill("321")
+    set_slider(page, "count", 8)
+    page.locator("#generate").click()
+    page.get_by_text("digit 4 · seed 328", exact=True).wait_for(timeout=30_000)
+    page.wait_for_function("location.search.includes('seed=321')", timeout=10_000)
+    page.locator("#copy-link").click()
+    page.get_by_text("Link copied").wait_for(timeout=5_000)
+    link = page.evaluate("navigator.clipboard.readText()")
+    assert link.startswith(server) and dict(parse_qsl(urlsplit(link).query)) == \
+        {"digit": "4", "seed": "321", "count": "8"}
+    page.wait_for_function("document.querySelector('#download-all') && "
+                           "!document.querySelector('#download-all').disabled", timeout=10_000)
+    page.wait_for_timeout(500)  # the zip follows the gallery
+    with page.expect_download(timeout=30_000) as download:
+        page.locator("#download-all").click()
+    assert download.value.suggested_filename == "digits_4_seed321_count8.zip"
+    with zipfile.ZipFile(download.value.path()) as archive:
+        assert archive.namelist() == [f"digit4_seed{s}.png" for s in range(321, 329)]

@@ -20,11 +20,16 @@ CSS = """
 #weights-note { opacity: 0.75; font-size: 0.85em; }
 .value-note { color: var(--body-text-color); background: var(--color-accent-soft); border-radius: 4px;
               padding: 4px 8px; margin-top: 6px; font-size: 0.9em; }
+/* Gradio's container hides overflow, which makes it the sticky digit's scroll box (one that never scrolls); clip
+   cuts off the same overflow without being a scroll box, so the digit sticks to the window. Top level, not in the
+   @media block: Gradio scopes custom rules inside its container, and only top-level rules also stay unscoped. */
+.gradio-container { overflow: clip !important; }
 @media (max-width: 640px) {
   #gallery .grid-container, #morph-gallery .grid-container { grid-template-columns: repeat(4, minmax(0, 1fr)); }
   #style-gallery .grid-container { grid-template-columns: repeat(5, minmax(0, 1fr)); }
   #explore-image { order: -1; position: sticky; top: 0; z-index: 20; background: var(--background-fill-primary); }
   #explore-row { gap: 8px; }
+  #explore-row .checked-range { scroll-margin-top: 360px; }  /* a slider scrolled to is not left under the digit */
 }
 """
 
@@ -62,16 +67,16 @@ def copy_link_js(base: str | None) -> str:
 
 # Gradio's slider boxes move a typed value into range without a word when the box loses focus (batch size 0 or
 # 1e3 become 1 or 64). Just before that (a number box's "change" comes before its "blur"), say what was typed, what
-# is allowed and what it became, under the slider; the next value in range clears the note.
+# is allowed and what it became, under the slider; the next value in range (typed or dragged) clears the note.
 PAGE_JS = """() => {
-    document.addEventListener("change", event => {
-        const box = event.target;
-        if (!(box instanceof HTMLInputElement) || box.type !== "number" || !box.closest(".checked-range")) return;
-        const block = box.closest(".checked-range");
+    const check = event => {
+        const box = event.target, block = box instanceof HTMLInputElement && box.closest(".checked-range");
+        if (!block || (box.type !== "number" && box.type !== "range")) return;
         const min = Number(box.min), max = Number(box.max), whole = Number(box.step) % 1 === 0;
         const typed = box.value, value = box.valueAsNumber;
         let note = block.querySelector(".value-note");
         if (!Number.isNaN(value) && value >= min && value <= max) { if (note) note.remove(); return; }
+        if (event.type !== "change") return;  // mid-typing ("-" on the way to "-2") is not a value yet
         const label = (box.getAttribute("aria-label") || "").replace(/^number input for /, "") || "This value";
         const fixed = Number.isNaN(value) ? null : Math.min(Math.max(value, min), max);
         if (!note) {
@@ -83,5 +88,7 @@ PAGE_JS = """() => {
         note.textContent = `${label} must be ${whole ? "a whole number" : "a number"} from ${min} to ${max}: `
             + (fixed === null ? "that entry was not a number, so the slider kept a value in range."
                               : `${typed} was changed to ${fixed}.`);
-    }, true);
+    };
+    document.addEventListener("change", check, true);
+    document.addEventListener("input", check, true);
 }"""
