@@ -25,6 +25,7 @@ from model.sampling import MAX_COUNT, SEED_LIMIT
 from webapp import texts
 from webapp.api_blocks import DefaultingBlocks
 from webapp.frontend import AFTER_GENERATE_JS, CSS, PAGE_JS, copy_link_js
+from webapp.handwriting_tab import HandwritingTab
 from webapp.inputs import (
     MAX_SEED,
     RANDOM,
@@ -40,6 +41,7 @@ from webapp.inputs import (
     parse_seeds,
     refuse,
 )
+from webapp.mcp_images import use_image_results
 from webapp.queue_settings import MODEL_QUEUE, enable_queue
 from webapp.served_files import ServedFiles, zip_of
 
@@ -76,6 +78,7 @@ def load_generator() -> tuple[DigitGenerator, str]:
 
 torch.set_num_threads(THREADS)
 GENERATOR, WEIGHTS_NOTE = load_generator()
+HANDWRITING = HandwritingTab(GENERATOR, FILES, SCALE)  # the "Your handwriting" tab and /from_drawing
 
 
 def digits_for(digit: int | str, seed: int, count: int) -> list[int]:
@@ -323,6 +326,7 @@ with DefaultingBlocks(title="Handwritten digit GAN") as demo:
                     copy_btn = gr.Button("Copy link", size="sm", elem_id="copy-link", min_width=120)
                     zip_btn = gr.DownloadButton("Download all (.zip)", size="sm", elem_id="download-all",
                                                 min_width=160)
+    HANDWRITING.build(dict(MODEL_QUEUE, show_progress="minimal"))  # second: a first-time visitor sees it at once
     with gr.Tab("Same handwriting"):
         intro("style")
         with gr.Row():
@@ -405,8 +409,10 @@ def main():
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     log.addHandler(handler)
     log.setLevel(logging.INFO)
+    use_image_results()  # MCP tool results carry the digits as images (galleries included)
     demo.launch(server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
-                server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")), share=args.share, **PAGE)
+                server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")), share=args.share, mcp_server=True,
+                **PAGE)
 
 
 if __name__ == "__main__":
