@@ -86,6 +86,22 @@ def test_saves_a_loadable_generator_with_ema_weights(tiny_run):
     assert info["images_per_second_after_warmup"] is None  # 16 steps: none left after the 20 warm-up steps
 
 
+def test_evaluation_goes_to_metrics_json_training_json_and_the_model_card(tmp_path, mnist_dir):
+    out = tmp_path / "run"
+    cmd = [sys.executable, str(ROOT / "train_cgan.py"), "--out-dir", str(out), *[a for a in TINY if a != "--no-eval"],
+           "--max-steps", "4", "--data-dir", str(mnist_dir), "--eval-samples-per-digit", "20"]
+    result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True, timeout=300)
+    metrics = json.loads((out / "generator" / "metrics.json").read_text())
+    assert metrics["samples"] == 200 and set(metrics["judges"]) == {"A", "B"}
+    for judge in metrics["judges"].values():
+        assert {"accuracy", "frechet_distance", "precision", "recall", "per_digit_frechet_distance",
+                "real_floor_precision", "real_floor_recall"} <= set(judge)
+    assert json.loads((out / "generator" / "training.json").read_text())["metrics"] == metrics
+    card = (out / "generator" / "README.md").read_text()
+    assert "recall" in card and f"{metrics['judges']['B']['recall']:.3f}" in card
+    assert "recall" in result.stdout  # the table is printed too
+
+
 def test_resume_after_sigkill_ends_with_identical_weights(tmp_path, mnist_dir):
     """Kill a real run right after its first checkpoint, resume it, and compare with an uninterrupted run."""
     args = ["--train-subset", "1024", "--epochs", "2", "--checkpoint-every", "5", "--data-dir", str(mnist_dir)]
