@@ -3,7 +3,9 @@ DrawingError (which image, what is wrong, what is allowed) instead of a crash, a
 
 import io
 import os
+import struct
 import warnings
+import zlib
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -15,6 +17,8 @@ WORK_SIDE = 512  # photos are reduced to this longest side first: the digit ends
 FORMATS = "PNG, JPEG, WebP, BMP, TIFF or a single-frame GIF"
 # 8-bit modes only: palette, greyscale, RGB(A) and their alpha variants. 16-bit, 32-bit float and CMYK images are
 # refused with a message rather than converted, because their grey levels have no single right 8-bit reading.
+# what PIL raises for damaged files, found by fuzzing (tests/test_fuzz_drawing.py)
+CORRUPT = (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error, zlib.error)
 MODES = {"1", "L", "LA", "La", "P", "PA", "RGB", "RGBA", "RGBa", "RGBX"}
 
 
@@ -45,6 +49,10 @@ def read_drawing(source, what: str = "image") -> np.ndarray:
                            f"most {MAX_PIXELS:,} pixels (e.g. 8000x6000).") from None
     except UnidentifiedImageError:
         raise DrawingError(f"{what} is not an image file that can be read; send a {FORMATS}.") from None
+    except DrawingError:
+        raise
+    except CORRUPT as e:  # a damaged header: PIL fails while opening, before any check above could run
+        raise DrawingError(f"{what} file is truncated or corrupt ({e}); send the whole file.") from None
 
 
 def _read_bytes(path, what: str) -> bytes:
@@ -80,7 +88,7 @@ def _to_grey(img: Image.Image, what: str) -> np.ndarray:
     try:
         img.load()
         img = ImageOps.exif_transpose(img)  # phone photos are stored sideways with an orientation tag
-    except (OSError, SyntaxError, ValueError) as e:
+    except CORRUPT as e:
         raise DrawingError(f"{what} file is truncated or corrupt ({e}); send the whole file.") from None
     if max(img.size) > WORK_SIDE:
         img = img.convert("RGBA") if img.mode in ("P", "PA", "1") else img
