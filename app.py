@@ -397,7 +397,8 @@ with DefaultingBlocks(title="Handwritten digit GAN") as demo:
     demo.load(explore, explore_inputs, explore_image, api_visibility="private", **SHOWN)
 
 enable_queue(demo)
-PAGE = dict(css=CSS, js=PAGE_JS)  # what launch() adds to the page; Gradio 6 takes these in launch, not Blocks
+# what launch() adds to the page; Gradio 6 takes these in launch, not Blocks
+PAGE = dict(css=CSS + HANDWRITING.css, js=PAGE_JS)
 
 
 def main():

@@ -17,6 +17,17 @@ from webapp.inputs import refuse
 from webapp.served_files import ServedFiles
 
 CANVAS = (400, 400)  # drawn digits are scaled to 20x20 anyway; a small canvas fits a phone without zooming
+# on a phone, ten digits in a row are too small to read and their captions wrap letter by letter: five a row
+CSS = """
+@media (max-width: 640px) { #hw-gallery .grid-container { grid-template-columns: repeat(5, minmax(0, 1fr)); } }
+"""
+# Gradio's sketchpad opens with no tool chosen ("select the draw tool to start"), so a first stroke drew nothing;
+# this picks the brush (the toolbar's first button) once the tab is shown, retrying while the canvas renders
+PICK_BRUSH_JS = """() => { let tries = 0; const pick = () => {
+    const brush = document.querySelector('#hw-sketch .toolbar-wrap button');
+    if (brush) { if (!brush.classList.contains('highlight')) brush.click(); }
+    else if (tries++ < 30) setTimeout(pick, 100); };
+    setTimeout(pick, 50); }"""
 
 
 def sketch_pixels(sketch) -> np.ndarray:
@@ -29,6 +40,8 @@ def sketch_pixels(sketch) -> np.ndarray:
 
 class HandwritingTab:
     """The tab's endpoint functions and components, sharing the app's generator, served files and image scale."""
+
+    css = CSS  # for the page's launch(css=...)
 
     def __init__(self, generator, files: ServedFiles, scale: int):
         self.generator, self.files, self.scale = generator, files, scale
@@ -51,13 +64,13 @@ class HandwritingTab:
 
     def build(self, event_options: dict) -> None:
         """The tab's components and events, inside the app's Blocks (call within `with gr.Blocks()`)."""
-        with gr.Tab("Your handwriting", id="handwriting"):
+        with gr.Tab("Your handwriting", id="handwriting") as tab:
             gr.Markdown("Draw one digit, or upload a photo of one on paper. The app reads it the way MNIST digits "
                         "were made, guesses which digit it is, finds your handwriting in the generator and writes "
                         "0-9 in it.", elem_classes="tab-intro")
             with gr.Row():
                 with gr.Column(scale=1, min_width=300):
-                    with gr.Tab("Draw"):
+                    with gr.Tab("Draw") as draw_tab:
                         sketch = gr.Sketchpad(type="numpy", image_mode="RGBA", canvas_size=CANVAS, format="png",
                                               brush=gr.Brush(colors=["#000000"], color_mode="fixed", default_size=14),
                                               layers=False, label="Draw one digit", elem_id="hw-sketch")
@@ -72,10 +85,12 @@ class HandwritingTab:
                     guesses = gr.Label(num_top_classes=3, label="Which digit? (the classifier's top guesses)",
                                        elem_id="hw-guess")
                     with gr.Row():
-                        seen = gr.Image(label="As the model sees it (28x28)", type="filepath", format="png",
-                                        elem_id="hw-seen", elem_classes="digits", height=180)
-                        rebuilt = gr.Image(label="The generator's closest reconstruction", type="filepath",
-                                           format="png", elem_id="hw-rebuilt", elem_classes="digits", height=180)
+                        # min_width 120: the two stay side by side on a phone
+                        seen = gr.Image(label="As the model sees it", type="filepath", format="png",
+                                        elem_id="hw-seen", elem_classes="digits", height=180, min_width=120)
+                        rebuilt = gr.Image(label="Reconstruction", type="filepath",
+                                           format="png", elem_id="hw-rebuilt", elem_classes="digits", height=180,
+                                           min_width=120)
                     note = gr.Markdown(label="Closeness", elem_id="hw-note")
             gallery = gr.Gallery(label="0-9 in your handwriting", format="png", columns=10, height="auto",
                                  object_fit="contain", buttons=["download", "fullscreen"], elem_id="hw-gallery",
@@ -85,6 +100,8 @@ class HandwritingTab:
                         **event_options)
         sketch_btn.click(lambda s, d: self.run(sketch_pixels(s), d), [sketch, digit], outputs,
                          api_visibility="private", **event_options)
+        for shown in (tab, draw_tab):
+            shown.select(None, js=PICK_BRUSH_JS, api_visibility="private")
 
     def from_drawing_function(self):
         """The public /from_drawing endpoint (and MCP tool), with a docstring written for its callers."""
