@@ -238,8 +238,6 @@ def explore(digit: int | str, seed: int | str, direction_1: float = 0.0, directi
         refuse(f"Directions (direction_1 to direction_4): {e}.")
 
 
-explore_latent = explore  # the name this function had before it took one parameter per direction
-
 
 def gallery_zip(digit, seed, count, psi=1.0) -> str:
     """The gallery /generate draws for these inputs as one .zip of its named PNGs ("Download all")."""

@@ -109,7 +109,7 @@ def test_app_morph_returns_frames_and_a_playable_gif():
 
 def test_app_explore_matches_the_plain_image_at_zero():
     (plain, _), = app.generate(5, "0", 1)
-    path = app.explore_latent(5, "0", 0, 0, 0, 0, 1.0)
+    path = app.explore(5, "0", 0, 0, 0, 0, 1.0)
     shown = load_png(path)
     assert shown.shape == (224, 224)  # drawn larger than gallery items: it is the only image on its tab
     np.testing.assert_array_equal(shown[::2, ::2], load_png(plain))
@@ -119,7 +119,7 @@ def test_app_explore_matches_the_plain_image_at_zero():
 
 def test_app_file_names_tell_apart_inputs_that_round_alike():
     """Two psi values (or offsets) equal to 6 digits draw different latents, so they must not share a file."""
-    a, b = app.explore_latent(5, "0", 0.1234561, 0, 0, 0, 0.5), app.explore_latent(5, "0", 0.1234569, 0, 0, 0, 0.5)
+    a, b = app.explore(5, "0", 0.1234561, 0, 0, 0, 0.5), app.explore(5, "0", 0.1234569, 0, 0, 0, 0.5)
     assert a != b
     (c, _), = app.generate(5, "0", 1, 0.5000001)
     (d, _), = app.generate(5, "0", 1, 0.5000009)
@@ -133,7 +133,7 @@ def test_app_file_names_tell_apart_inputs_that_round_alike():
     (lambda: app.morph(3, "1", "random", "2", 10), "Digit must be 0-9"),
     (lambda: app.morph(3, "1", 8, "2", 1), "Frames must be a whole number from 2 to 64"),
     (lambda: app.morph(3, "x", 8, "2", 10), "Seed must be a whole number"),
-    (lambda: app.explore_latent(5, "0", 0, 0, 0, 99, 1.0), "offsets must be 4 numbers"),
+    (lambda: app.explore(5, "0", 0, 0, 0, 99, 1.0), "Directions .direction_1 to direction_4."),
     (lambda: app.generate(5, "0", 1, 2.0), "Truncation psi"),
 ])
 def test_app_explorer_errors_are_gradio_errors(call, message):
