@@ -1,6 +1,6 @@
-"""The /from_drawing endpoint of a real app.py, timed through gradio_client: whole requests (upload, preprocessing,
-inversion, ten PNGs written, the answer with their URLs) for photos of MNIST test digits, and the time to each clear error
-for every kind of unusable file (target: under a second, server still up).
+"""The /from_drawing endpoint of a real app.py, timed through gradio_client: whole requests (upload,
+preprocessing, inversion, ten PNGs written, the answer with their URLs) for photos of MNIST test digits, and the
+time to each clear error for every kind of unusable file (target: under a second, server still up).
 
     python -m benchmarks.bench_from_drawing_app [--requests 20]
 """
