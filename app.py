@@ -24,7 +24,7 @@ from model.explore import NUM_DIRECTIONS
 from model.sampling import MAX_COUNT, SEED_LIMIT
 from webapp import texts
 from webapp.api_blocks import DefaultingBlocks
-from webapp.frontend import AFTER_GENERATE_JS, CSS, PAGE_JS, copy_link_js
+from webapp.frontend import AFTER_GENERATE_JS, CSS, IMAGE_BUTTONS, PAGE_JS, SPACE_ID, copy_link_js
 from webapp.handwriting_tab import HandwritingTab
 from webapp.inputs import (
     MAX_SEED,
@@ -53,9 +53,6 @@ SCALE = 4  # 28 px digits are shown (and downloaded) as 112 px, nearest-neighbou
 THREADS = int(os.environ.get("CGAN_THREADS", "2"))
 DEFAULTS = {"digit": 7, "seed": "42", "count": 16, "psi": 1.0}  # the page opens with these unless its link differs
 FILES = ServedFiles()  # images, GIFs and datasets are written once, named by what they hold, and served from there
-SPACE_ID = os.environ.get("SPACE_ID")  # set by Hugging Face Spaces: sharing to the Hub works only there
-# image buttons: Gradio's "share" answers "Must be on Spaces to share" anywhere else, so it is offered only there
-IMAGE_BUTTONS = ["download", "fullscreen"] + (["share"] if SPACE_ID else [])
 if NUM_DIRECTIONS != 4:  # explore() names one parameter per direction
     raise RuntimeError(f"app.explore has 4 direction parameters, the model has {NUM_DIRECTIONS} directions")
 

@@ -1,6 +1,12 @@
 """The page's CSS and JavaScript: gallery layout at phone and desktop widths, the address bar kept linked to the
 digits on screen, new digits scrolled into view, "Copy link", and a note when a slider's box corrects a value."""
 
+import os
+
+SPACE_ID = os.environ.get("SPACE_ID")  # set by Hugging Face Spaces: sharing to the Hub works only there
+# image buttons: Gradio's "share" answers "Must be on Spaces to share" anywhere else, so it is offered only there
+IMAGE_BUTTONS = ["download", "fullscreen"] + (["share"] if SPACE_ID else [])
+
 # Gallery tweaks: crisp pixels; columns that shrink to fit (Gradio's 100 px minimum clips columns on phones);
 # captions under each digit instead of over it; room for the block label above the first row; all rows shown
 # (Gradio caps an "auto" height gallery at 55% of the window, so a third row scrolled inside it) and no empty

@@ -13,6 +13,7 @@ from model.drawing_file import DrawingError
 from model.from_drawing import HandwritingResult
 from model.from_drawing import from_drawing as read_handwriting
 from webapp.drawing_inputs import AUTO, DIGIT_CHOICES, DrawingFile, SearchDigit
+from webapp.frontend import IMAGE_BUTTONS
 from webapp.inputs import refuse
 from webapp.served_files import ServedFiles
 
@@ -77,7 +78,8 @@ class HandwritingTab:
                         sketch_btn = gr.Button("Write 0-9 in my handwriting", variant="primary", elem_id="hw-draw-go")
                     with gr.Tab("Photo"):
                         photo = DrawingFile(type="filepath", sources=["upload", "webcam", "clipboard"],
-                                            label="A photo or scan of one digit", elem_id="hw-photo")
+                                            label="A photo or scan of one digit", elem_id="hw-photo",
+                                            buttons=IMAGE_BUTTONS)
                         photo_btn = gr.Button("Write 0-9 in my handwriting", variant="primary", elem_id="hw-photo-go")
                     digit = SearchDigit(DIGIT_CHOICES, value=AUTO, label="Digit to search with",
                                         elem_id="hw-digit")
@@ -87,13 +89,14 @@ class HandwritingTab:
                     with gr.Row():
                         # min_width 120: the two stay side by side on a phone
                         seen = gr.Image(label="As the model sees it", type="filepath", format="png",
-                                        elem_id="hw-seen", elem_classes="digits", height=180, min_width=120)
+                                        elem_id="hw-seen", elem_classes="digits", height=180, min_width=120,
+                                        buttons=IMAGE_BUTTONS)
                         rebuilt = gr.Image(label="Reconstruction", type="filepath",
                                            format="png", elem_id="hw-rebuilt", elem_classes="digits", height=180,
-                                           min_width=120)
+                                           min_width=120, buttons=IMAGE_BUTTONS)
                     note = gr.Markdown(label="Closeness", elem_id="hw-note")
             gallery = gr.Gallery(label="0-9 in your handwriting", format="png", columns=10, height="auto",
-                                 object_fit="contain", buttons=["download", "fullscreen"], elem_id="hw-gallery",
+                                 object_fit="contain", buttons=IMAGE_BUTTONS, elem_id="hw-gallery",
                                  elem_classes="digits")
         outputs = [guesses, seen, rebuilt, gallery, note]
         photo_btn.click(self.from_drawing_function(), [photo, digit], outputs, api_name="from_drawing",
