@@ -1,15 +1,14 @@
 """Write the project's own test photos to a folder, to try the "Your handwriting" tab or /from_drawing by hand:
-python scripts/make_test_photos.py [folder] (default artifacts/test_photos). MNIST test digits written in ink
+python -m scripts.make_test_photos [folder], from the repository root (default artifacts/test_photos). MNIST test digits written in ink
 or faint pencil on textured paper, lit unevenly and seen at an angle (the same photos the tests use)."""
 
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # run as a script from anywhere: the project's packages are importable
+from model.data import load_mnist
+from tests.photos import photo
 
-from model.data import load_mnist  # noqa: E402
-from tests.photos import photo  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 KINDS = {"ink": dict(ink=0.8, darkest=0.45), "pencil": dict(ink=0.25, darkest=0.5),
          "pencil_shadow": dict(ink=0.25, darkest=0.3)}
