@@ -1,6 +1,9 @@
-"""Write the project's own test photos to a folder, to try the "Your handwriting" tab or /from_drawing by hand:
-python -m scripts.make_test_photos [folder], from the repository root (default artifacts/test_photos). MNIST test digits written in ink
-or faint pencil on textured paper, lit unevenly and seen at an angle (the same photos the tests use)."""
+"""Write the project's own test photos to a folder, to try the "Your handwriting" tab or /from_drawing by hand.
+
+    python -m scripts.make_test_photos [folder]     # from the repository root; default artifacts/test_photos
+
+MNIST test digits written in ink or faint pencil on textured paper, lit unevenly and seen at an angle (the same
+photos the tests use)."""
 
 import sys
 from pathlib import Path
