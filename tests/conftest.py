@@ -1,11 +1,17 @@
 """Shared fixtures: a small random generator, the MNIST folder, and a real app.py server on a free port."""
 
+import os
+import shutil
+
 import pytest
 import torch
+from playwright.sync_api import sync_playwright
 
 from benchmarks.local_server import free_port, start_gradio
 from model import DigitGenerator, GeneratorConfig
 from model.data import prepare_mnist, resolve_data_dir
+
+from .helpers import ARTIFACTS
 
 
 @pytest.fixture(scope="session")
@@ -40,3 +46,19 @@ def logged_server():
     yield f"http://127.0.0.1:{port}/", proc.log_path
     proc.terminate()
     proc.wait(timeout=30)
+
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Debian's chromium, headless, driven by Playwright (one per test module); screenshots go to ARTIFACTS."""
+    if not shutil.which(CHROMIUM):  # CI installs it, so there this is a failure, not a skip
+        (pytest.fail if os.environ.get("CI") else pytest.skip)(f"no chromium at {CHROMIUM}: apt-get install chromium")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield browser
+        browser.close()

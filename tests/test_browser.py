@@ -4,35 +4,22 @@ Screenshots go to $ARTIFACTS_DIR (default: artifacts/) so CI keeps them.
 """
 
 import io
-import os
-import shutil
 import zipfile
-from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import numpy as np
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from playwright.sync_api import sync_playwright
 
-from .helpers import ROOT
-
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-ARTIFACTS = Path(os.environ.get("ARTIFACTS_DIR", ROOT / "artifacts"))
+from .helpers import ARTIFACTS
 
 
 @pytest.fixture(scope="module")
-def page(server):  # noqa: F811
-    if not shutil.which(CHROMIUM):  # CI installs it, so there this is a failure, not a skip
-        (pytest.fail if os.environ.get("CI") else pytest.skip)(f"no chromium at {CHROMIUM}: apt-get install chromium")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(server)
-        yield page
-        browser.close()
+def page(server, chromium):
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(server)
+    yield page
+    page.close()
 
 
 def gallery_images(page):

@@ -3,31 +3,12 @@ strokes on the sketchpad, run it, and see a guess of 7 and ten digits, at deskto
 
 Screenshots go to $ARTIFACTS_DIR (default: artifacts/)."""
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
-from playwright.sync_api import sync_playwright
 
-from .helpers import ROOT
+from .helpers import ARTIFACTS
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-ARTIFACTS = Path(os.environ.get("ARTIFACTS_DIR", ROOT / "artifacts"))
 SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 SEVEN = [[(0.25, 0.2), (0.75, 0.2), (0.42, 0.85)]]  # one stroke: the bar, then the stem (fractions of the canvas)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not shutil.which(CHROMIUM):  # CI installs it, so there this is a failure, not a skip
-        (pytest.fail if os.environ.get("CI") else pytest.skip)(f"no chromium at {CHROMIUM}: apt-get install chromium")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield browser
-        browser.close()
 
 
 def draw(page, strokes) -> None:
@@ -50,8 +31,8 @@ def wait_for_ten_digits(page) -> None:
 
 
 @pytest.mark.parametrize("size", sorted(SIZES))
-def test_a_seven_drawn_with_the_mouse_is_guessed_and_written_in_ten_digits(server, browser, size):
-    page = browser.new_page(viewport=SIZES[size])
+def test_a_seven_drawn_with_the_mouse_is_guessed_and_written_in_ten_digits(server, chromium, size):
+    page = chromium.new_page(viewport=SIZES[size])
     page.goto(server)
     page.get_by_role("tab", name="Your handwriting").click()
     page.wait_for_selector("#hw-sketch .toolbar-wrap button.highlight", timeout=10_000)  # the brush, picked for us
@@ -68,8 +49,8 @@ def test_a_seven_drawn_with_the_mouse_is_guessed_and_written_in_ten_digits(serve
     page.close()
 
 
-def test_clear_empties_the_sketchpad_and_running_it_empty_says_to_draw(server, browser):
-    page = browser.new_page(viewport=SIZES["desktop"])
+def test_clear_empties_the_sketchpad_and_running_it_empty_says_to_draw(server, chromium):
+    page = chromium.new_page(viewport=SIZES["desktop"])
     page.goto(server)
     page.get_by_role("tab", name="Your handwriting").click()
     page.wait_for_selector("#hw-sketch .toolbar-wrap button.highlight", timeout=10_000)
