@@ -1,6 +1,7 @@
 """RunLogger: TensorBoard event files, and a W&B run in offline mode (no account, no network) read back from disk."""
 
 import json
+import re
 import struct
 import sys
 
@@ -111,7 +112,9 @@ def test_wandb_run_holds_the_config_name_and_final_metrics(wandb_runs):
 def test_a_resumed_training_run_continues_its_wandb_run(wandb_runs):
     out, first, both = wandb_runs
     run_id = (out / WANDB_ID_FILE).read_text().strip()
-    assert len(both) == 2 and all(p.name.endswith(f"-{run_id}") for p in both)
+    # wandb names a folder offline-run-<time>-<id>, adding "-1" when a second run of that id starts in the same second
+    assert len(both) == 2 and all(re.fullmatch(rf"offline-run-\d{{8}}_\d{{6}}-{run_id}(-\d+)?", p.name) for p in both)
+    assert all((p / f"run-{run_id}.wandb").stat().st_size > 0 for p in both)
     second = next(p for p in both if p not in first)
     assert [s["_step"] for s in history(wandb_records(next(second.glob("run-*.wandb"))))] == [60]
 
