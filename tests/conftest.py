@@ -2,6 +2,8 @@
 
 import os
 import shutil
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import torch
@@ -28,24 +30,41 @@ def mnist_dir():
     return resolve_data_dir()
 
 
-@pytest.fixture(scope="module")
-def server():
-    """A real `python app.py` on 127.0.0.1 (one per test module), stopped after the module's tests."""
-    port = free_port()
-    proc = start_gradio(["app.py"], port)
-    yield f"http://127.0.0.1:{port}/"
-    proc.terminate()
-    proc.wait(timeout=30)
-
-
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def logged_server():
-    """Like `server`, but also gives the server's log: (address, path of the file its output goes to)."""
+    """One real `python app.py` on 127.0.0.1 for the whole test session: (address, path of the file its output
+    goes to). One server, because each start costs ~10 s of CPU; modules read their own part of the log."""
     port = free_port()
     proc = start_gradio(["app.py"], port)
     yield f"http://127.0.0.1:{port}/", proc.log_path
     proc.terminate()
     proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def server(logged_server):
+    """The shared app.py's address."""
+    return logged_server[0]
+
+
+@dataclass
+class ServerWithLog:
+    """The shared server, and its log from the moment a test module first asked for it."""
+
+    address: str
+    log_path: Path
+    log_start: int
+
+    def log(self) -> str:
+        """What the server logged since this module's start."""
+        return self.log_path.read_bytes()[self.log_start:].decode(errors="replace")
+
+
+@pytest.fixture(scope="module")
+def server_with_log(logged_server):
+    """The shared server, with a log that holds only this module's requests: ask for it before the first one."""
+    path = Path(logged_server[1])
+    return ServerWithLog(logged_server[0], path, path.stat().st_size)
 
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")

@@ -16,11 +16,6 @@ from .helpers import load_png
 
 
 @pytest.fixture(scope="module")
-def server(logged_server):
-    return logged_server[0]
-
-
-@pytest.fixture(scope="module")
 def client(server):
     return Client(server, verbose=False, ssl_verify=False)  # no CA bundle to load for http://: ~0.4 s less per call
 

@@ -6,7 +6,6 @@ per refusal, never a traceback. Endpoint calls go over plain REST with any numbe
 
 import json
 import os
-from pathlib import Path
 
 import httpx
 import numpy as np
@@ -57,8 +56,8 @@ ENDPOINTS = {
 
 
 @pytest.fixture(scope="module")
-def client(logged_server):
-    return Client(logged_server[0], verbose=False, ssl_verify=False)
+def client(server_with_log):
+    return Client(server_with_log.address, verbose=False, ssl_verify=False)
 
 
 @pytest.fixture(scope="module")
@@ -86,11 +85,11 @@ def rest(server: str, endpoint: str, data: list) -> tuple[str, object]:
 @settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", 500)), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(endpoint=st.sampled_from(sorted(ENDPOINTS)), data=st.data())
-def test_endpoints_accept_or_refuse_clearly(logged_server, documented, endpoint, data):
+def test_endpoints_accept_or_refuse_clearly(server_with_log, documented, endpoint, data):
     # each input: a documented value or anything at all; then any number of inputs left out at the end
     args = [data.draw(st.one_of(st.sampled_from(values), json_values)) for values in documented[endpoint]]
     args = args[:data.draw(st.integers(0, ENDPOINTS[endpoint]))]
-    kind, answer = rest(logged_server[0], endpoint, args)
+    kind, answer = rest(server_with_log.address, endpoint, args)
     if kind == "complete":
         return
     assert kind == "error", f"{endpoint}{tuple(args)!r:.300}: {kind} {answer!r:.300}"
@@ -100,19 +99,19 @@ def test_endpoints_accept_or_refuse_clearly(logged_server, documented, endpoint,
     assert len(message) < 400, message  # long values are shortened
 
 
-def test_documented_values_all_work(logged_server, documented):
+def test_documented_values_all_work(server_with_log, documented):
     for endpoint, per_input in documented.items():
         for i, values in enumerate(per_input):
             for value in values:
                 args = [value if j == i else per_input[j][0] for j in range(len(per_input))]
                 if endpoint in ("/generate", "/dataset"):  # the largest seed leaves room for one digit only
                     args[2] = 1 if i != 2 else min(value, 64)
-                kind, answer = rest(logged_server[0], endpoint, args)
+                kind, answer = rest(server_with_log.address, endpoint, args)
                 assert kind == "complete", (endpoint, args, answer)
 
 
-def test_server_still_serves_after_fuzzing_and_logged_no_traceback(client, logged_server):
+def test_server_still_serves_after_fuzzing_and_logged_no_traceback(client, server_with_log):
     assert len(client.predict(1, "1", 2, 1.0, api_name="/generate")) == 2
-    log = Path(logged_server[1]).read_text()
+    log = server_with_log.log()
     assert "Traceback" not in log, log[:3000]
     assert log.count("\n") < 20 + 2 * int(os.environ.get("FUZZ_EXAMPLES", 500))  # about a line per refusal

@@ -4,7 +4,6 @@ in the library and through the running app's /from_drawing (the app's own words,
 
 import io
 import os
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -67,8 +66,8 @@ def test_the_library_gives_a_digit_or_a_drawing_error(data):
 
 
 @pytest.fixture(scope="module")
-def client(logged_server):
-    return Client(logged_server[0], verbose=False)
+def client(server_with_log):
+    return Client(server_with_log.address, verbose=False)
 
 
 @settings(max_examples=int(os.environ.get("FUZZ_APP_EXAMPLES", 25)), deadline=None,
@@ -86,9 +85,9 @@ def test_the_app_gives_ten_digits_or_refuses_in_its_own_words(client, tmp_path, 
     assert len(outputs[3]) == 10
 
 
-def test_the_server_is_still_up_after_fuzzing_and_logged_no_traceback(client, logged_server, tmp_path):
+def test_the_server_is_still_up_after_fuzzing_and_logged_no_traceback(client, server_with_log, tmp_path):
     path = tmp_path / "one.png"
     Image.fromarray(np.pad(np.zeros((60, 12), np.uint8), 40, constant_values=255)).save(path)
     assert client.predict(handle_file(str(path)), "auto", api_name="/from_drawing")[0]["label"] == "1"
-    log = Path(logged_server[1]).read_text()
+    log = server_with_log.log()
     assert "Traceback" not in log, log[-3000:]

@@ -17,8 +17,8 @@ from .photos import photo
 
 
 @pytest.fixture(scope="module")
-def client(logged_server):
-    return Client(logged_server[0], verbose=False)
+def client(server_with_log):
+    return Client(server_with_log.address, verbose=False)
 
 
 @pytest.fixture(scope="module")
@@ -77,8 +77,8 @@ def test_a_digit_outside_0_to_9_is_refused_by_name(client, seven, digit):
         call(client, seven, digit)
 
 
-def test_the_server_is_still_up_and_logged_refusals_without_tracebacks(client, logged_server, seven):
+def test_the_server_is_still_up_and_logged_refusals_without_tracebacks(client, server_with_log, seven):
     assert call(client, seven)[0]["label"] == "7"
-    log = Path(logged_server[1]).read_text()
+    log = server_with_log.log()
     assert "Traceback" not in log, log[-3000:]
     assert "refused: Image is an animation (2 frames)" in log
