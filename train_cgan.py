@@ -17,6 +17,7 @@ import shlex
 import shutil
 import sys
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -36,38 +37,39 @@ from model.grids import digit_grid, ema_grid, epochs_overview, save_png
 from model.networks import DiscriminatorConfig, GeneratorConfig
 from model.progress import plot_losses, progress_gif
 from model.publish import HubPushError, push_folder, require_token
-from model.recipe import Recipe
+from model.recipe import PRESETS
 from model.runtime import check_free_space, check_writable, log, pick_device
 from model.tracking import MissingPackageError, RunLogger
 from model.train_state import GanTrainState
 from model.train_steps import discriminator_step, generator_step
 
 MAX_ROLLBACKS = 3
-RECIPE = Recipe()
-PRESETS = {
-    "quick": dict(epochs=4),
-    "full": dict(epochs=20),
-}
+
+
+
+def by_preset(field: str, text: str = "") -> str:
+    """A flag's help: what it does, then its value in each preset."""
+    values = ", ".join(f"{name} {getattr(recipe, field)}" for name, recipe in PRESETS.items())
+    return f"{text} ({values})".strip()
 
 
 def parse_args(argv=None):
-    """The command line, with the preset's epochs filled in where --epochs is not given."""
+    """The command line, with the preset's recipe filled in for every recipe flag not given."""
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--preset", choices=PRESETS, default="quick", help="epochs budget (default: quick)")
-    p.add_argument("--epochs", type=int, help="overrides the preset")
+    p.add_argument("--preset", choices=PRESETS, default="quick",
+                   help="the recipe (model/recipe.py) whose settings fill every flag not given (default: quick)")
+    p.add_argument("--epochs", type=int, help=by_preset("epochs"))
     p.add_argument("--max-steps", type=int, help="stop after this many steps (for smoke tests)")
-    p.add_argument("--batch-size", type=int, default=RECIPE.batch_size)
-    p.add_argument("--lr-g", type=float, default=RECIPE.lr_g)
-    p.add_argument("--lr-d", type=float, default=RECIPE.lr_d)
-    p.add_argument("--betas", type=float, nargs=2, default=RECIPE.betas)
-    p.add_argument("--ema-decay", type=float, default=RECIPE.ema_decay)
-    p.add_argument("--aux-weight-d", type=float, default=RECIPE.aux_weight_d,
-                   help="auxiliary classifier loss on real images (D)")
-    p.add_argument("--aux-weight-g", type=float, default=RECIPE.aux_weight_g,
-                   help="auxiliary classifier loss on fakes (G)")
-    p.add_argument("--z-dim", type=int, default=64)
-    p.add_argument("--g-channels", type=int, default=128)
-    p.add_argument("--d-channels", type=int, default=64)
+    p.add_argument("--batch-size", type=int, help=by_preset("batch_size"))
+    p.add_argument("--lr-g", type=float, help=by_preset("lr_g"))
+    p.add_argument("--lr-d", type=float, help=by_preset("lr_d"))
+    p.add_argument("--betas", type=float, nargs=2, help=by_preset("betas", "Adam's beta1 beta2"))
+    p.add_argument("--ema-decay", type=float, help=by_preset("ema_decay"))
+    p.add_argument("--aux-weight-d", type=float, help=by_preset("aux_weight_d", "D's classifier loss on real images"))
+    p.add_argument("--aux-weight-g", type=float, help=by_preset("aux_weight_g", "G's classifier loss on its fakes"))
+    p.add_argument("--z-dim", type=int, help=by_preset("z_dim"))
+    p.add_argument("--g-channels", type=int, help=by_preset("g_channels"))
+    p.add_argument("--d-channels", type=int, help=by_preset("d_channels"))
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--data-dir", help=f"MNIST folder (default: ${DATA_DIR_ENV} or ~/.cache/digit-cgan/mnist)")
     p.add_argument("--train-subset", type=int, help="train on the first N images only (for tests)")
@@ -98,9 +100,10 @@ def parse_args(argv=None):
                         "figures use it; fewer is faster and noisier)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (logs a line per epoch)")
     args = p.parse_args(argv)
-    for key, value in PRESETS[args.preset].items():
+    for key, value in asdict(PRESETS[args.preset]).items():
         if getattr(args, key) is None:
             setattr(args, key, value)
+    args.betas = tuple(args.betas)
     return args
 
 

@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import asdict
 
 import pytest
 import torch
@@ -14,6 +15,8 @@ from safetensors.torch import load_file
 
 from model import DigitGenerator
 from model.checkpoint import load_checkpoint
+from model.recipe import PRESETS
+from train_cgan import parse_args
 
 from .helpers import ROOT
 
@@ -33,6 +36,24 @@ def tiny_run(tmp_path_factory, mnist_dir):
     result = train(out, "--epochs", "2", "--checkpoint-every", "5", "--keep", "2", "--data-dir", str(mnist_dir),
                    "--tensorboard", "--wandb", "--wandb-run-name", "tiny", WANDB_MODE="offline")
     return out, result.stdout
+
+
+def test_the_preset_fills_every_recipe_flag_not_given(tiny_run):
+    """The default preset (quick) is what trains, except where a flag was given: TINY's batch and widths."""
+    out, _ = tiny_run
+    args = json.loads((out / "generator" / "training.json").read_text())["args"]
+    given = {"epochs": 2, "batch_size": 32, "g_channels": 32, "d_channels": 16, "z_dim": 16}
+    expected = json.loads(json.dumps(asdict(PRESETS["quick"]) | given))  # as JSON writes it: tuples become lists
+    assert args["preset"] == "quick" and {key: args[key] for key in expected} == expected
+    assert json.loads((out / "generator" / "config.json").read_text())["channels"] == 32
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_each_preset_gives_its_recipe_and_a_flag_wins(preset):
+    assert {key: getattr(parse_args(["--preset", preset]), key) for key in asdict(PRESETS[preset])} == \
+        asdict(PRESETS[preset])
+    assert parse_args(["--preset", preset, "--lr-d", "1e-3", "--betas", "0.1", "0.9"]).lr_d == 1e-3
+    assert parse_args(["--preset", preset, "--betas", "0.1", "0.9"]).betas == (0.1, 0.9)
 
 
 def test_writes_a_grid_per_epoch_and_an_overview(tiny_run):
