@@ -16,4 +16,5 @@ fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 .venv/bin/ruff check --quiet .  # style and likely bugs (rules in ruff.toml), before the slower tests
-exec .venv/bin/python -m pytest "$@"
+# two workers, each test file whole on one (module fixtures start once): 840 s -> 615 s on a 2-core machine
+exec .venv/bin/python -m pytest -n 2 --dist loadfile "$@"
