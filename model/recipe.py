@@ -23,7 +23,7 @@ class Recipe:
 
 PRESETS = {
     # Tuned for about 15 minutes on a 2-core CPU. At the same wall time, compared at a fixed budget
-    # (docs/training.md): a discriminator half as wide trains ~1.45x more images/s, and Adam without first-moment
+    # (benchmarks/README.md): a discriminator half as wide trains ~1.45x more images/s, and Adam without first-moment
     # momentum (beta1 = 0) at twice the learning rates learns faster than the full preset's settings.
     "quick": Recipe(epochs=2, lr_g=4e-4, lr_d=4e-4, betas=(0.0, 0.99), d_channels=32),
     # The bundled weights' recipe.

@@ -1,5 +1,6 @@
-"""The page's CSS and JavaScript: gallery layout at phone and desktop widths, the address bar kept linked to the
-digits on screen, new digits scrolled into view, "Copy link", and a note when a slider's box corrects a value."""
+"""What the page looks and acts like in the browser: its CSS and JavaScript (gallery layout at phone and desktop
+widths, the address bar kept linked to the digits on screen, new digits scrolled into view, "Copy link", a note
+when a slider's box corrects a value) and the buttons every image offers (share only inside a Space)."""
 
 import os
 
