@@ -294,72 +294,77 @@ with DefaultingBlocks(title="Handwritten digit GAN") as demo:
     gr.Markdown(texts.TITLE)
     with gr.Accordion("What is this?", open=False, elem_id="what-is-this"):
         gr.Markdown(texts.WHAT_IS_THIS)
-    with gr.Tab("Generate"):
-        intro("generate")
-        with gr.Row():
-            with gr.Column(scale=1, min_width=280):
-                digit_in = DigitRadio(DIGITS + [("random", RANDOM)], value=DEFAULTS["digit"], label="Digit",
-                                      elem_id="digit")
-                with gr.Row():
-                    seed_in = seed_box(DEFAULTS["seed"], "Seed", "seed", scale=3)
-                    random_btn = gr.Button("Random seed", elem_id="random-seed", scale=1)
-                count_in = CheckedSlider(1, MAX_BATCH, value=DEFAULTS["count"], step=1, precision=0,
-                                         label="Batch size", elem_id="count").named("count")
-                psi_in = psi_slider("psi")
-                generate_btn = gr.Button("Generate", variant="primary", elem_id="generate")
-                with gr.Accordion("Download many as a dataset (.npz)", open=False):
-                    dataset_count = CheckedSlider(1, MAX_DATASET, value=1000, step=1, precision=0,
-                                                  label="How many", info=texts.DATASET_INFO,
-                                                  elem_id="dataset-count").named("count", "Dataset size")
-                    dataset_btn = gr.Button("Make dataset", elem_id="dataset-make")
-                    dataset_file = gr.File(label="images (N, 28, 28) uint8, labels, seeds", elem_id="dataset-file")
-            with gr.Column(scale=2):
-                gallery = gr.Gallery(label="Generated digits", format="png", columns=8, height="auto",
-                                     object_fit="contain", buttons=IMAGE_BUTTONS, elem_id="gallery",
-                                     elem_classes="digits")
-                with gr.Row(elem_id="gallery-actions"):
-                    copy_btn = gr.Button("Copy link", size="sm", elem_id="copy-link", min_width=120)
-                    zip_btn = gr.DownloadButton("Download all (.zip)", size="sm", elem_id="download-all",
-                                                min_width=160)
-    HANDWRITING.build(dict(MODEL_QUEUE, show_progress="minimal"))  # second: a first-time visitor sees it at once
-    with gr.Tab("Same handwriting"):
-        intro("style")
-        with gr.Row():
-            style_seeds_in = seed_box("0-3", "Seeds (e.g. 7, or 1, 5, 9, or 0-3)", "style-seeds")
-            style_seeds_in.many = True
-            style_psi_in = psi_slider("style-psi")
-            style_btn = gr.Button("Draw", variant="primary", elem_id="style-draw")
-        style_gallery = gr.Gallery(label="Digits 0-9 per seed", format="png", columns=10, height="auto",
-                                   buttons=IMAGE_BUTTONS, elem_id="style-gallery", elem_classes="digits")
-    with gr.Tab("Morph"):
-        intro("morph")
-        with gr.Row():
-            morph_digit_a = DigitDropdown(DIGITS, value=3, label="From digit", elem_id="morph-digit-a").named("digit_a")
-            morph_seed_a = seed_box("1", "From seed", "morph-seed-a")
-            morph_digit_b = DigitDropdown(DIGITS, value=8, label="To digit", elem_id="morph-digit-b").named("digit_b")
-            morph_seed_b = seed_box("2", "To seed", "morph-seed-b")
-        with gr.Row():
-            morph_frames = CheckedSlider(2, latent_walks.MAX_FRAMES, value=16, step=1, precision=0, label="Frames",
-                                         elem_id="morph-frames").named("frames")
-            morph_psi = psi_slider("morph-psi")
-            morph_btn = gr.Button("Morph", variant="primary", elem_id="morph-go")
-        with gr.Row():
-            morph_gif = gr.Image(label="Animation", type="filepath", format="gif", elem_id="morph-gif", scale=1,
-                                 height=300, buttons=IMAGE_BUTTONS, elem_classes="digits")
-            morph_gallery = gr.Gallery(label="Frames", format="png", columns=8, height="auto", elem_id="morph-gallery",
-                                       buttons=IMAGE_BUTTONS, elem_classes="digits", scale=3)
-    with gr.Tab("Explore"):
-        intro("explore")
-        with gr.Row(elem_id="explore-row"):
-            with gr.Column():
-                explore_digit = DigitDropdown(DIGITS, value=5, label="Digit", elem_id="explore-digit")
-                explore_seed = seed_box("0", "Seed", "explore-seed")
-                sliders = [CheckedSlider(-latent_walks.MAX_OFFSET, latent_walks.MAX_OFFSET, value=0, step=0.1,
-                                         label=f"Direction {k + 1}", elem_id=f"direction-{k + 1}").named(
-                                             f"direction_{k + 1}") for k in range(NUM_DIRECTIONS)]
-                explore_psi = psi_slider("explore-psi")
-            explore_image = gr.Image(label="Digit", type="filepath", format="png", elem_id="explore-image",
-                                     buttons=IMAGE_BUTTONS, elem_classes="digits", height=300)
+    # on a phone the five tab names take two lines instead of hiding three of them behind a "•••" menu
+    with gr.Tabs(overflow_behavior="wrap"):
+        with gr.Tab("Generate"):
+            intro("generate")
+            with gr.Row():
+                with gr.Column(scale=1, min_width=280):
+                    digit_in = DigitRadio(DIGITS + [("random", RANDOM)], value=DEFAULTS["digit"], label="Digit",
+                                          elem_id="digit")
+                    with gr.Row():
+                        seed_in = seed_box(DEFAULTS["seed"], "Seed", "seed", scale=3)
+                        random_btn = gr.Button("Random seed", elem_id="random-seed", scale=1)
+                    count_in = CheckedSlider(1, MAX_BATCH, value=DEFAULTS["count"], step=1, precision=0,
+                                             label="Batch size", elem_id="count").named("count")
+                    psi_in = psi_slider("psi")
+                    generate_btn = gr.Button("Generate", variant="primary", elem_id="generate")
+                    with gr.Accordion("Download many as a dataset (.npz)", open=False):
+                        dataset_count = CheckedSlider(1, MAX_DATASET, value=1000, step=1, precision=0,
+                                                      label="How many", info=texts.DATASET_INFO,
+                                                      elem_id="dataset-count").named("count", "Dataset size")
+                        dataset_btn = gr.Button("Make dataset", elem_id="dataset-make")
+                        dataset_file = gr.File(label="images (N, 28, 28) uint8, labels, seeds", elem_id="dataset-file")
+                with gr.Column(scale=2, elem_id="gallery-column"):
+                    gallery = gr.Gallery(label="Generated digits", format="png", columns=8, height="auto",
+                                         object_fit="contain", buttons=IMAGE_BUTTONS, elem_id="gallery",
+                                         elem_classes="digits")
+                    with gr.Row(elem_id="gallery-actions"):
+                        copy_btn = gr.Button("Copy link", size="sm", elem_id="copy-link", min_width=120)
+                        zip_btn = gr.DownloadButton("Download all (.zip)", size="sm", elem_id="download-all",
+                                                    min_width=160)
+        HANDWRITING.build(dict(MODEL_QUEUE, show_progress="minimal"))  # second: a first-time visitor sees it at once
+        with gr.Tab("Same handwriting"):
+            intro("style")
+            with gr.Row():
+                style_seeds_in = seed_box("0-3", "Seeds (e.g. 7, or 1, 5, 9, or 0-3)", "style-seeds")
+                style_seeds_in.many = True
+                style_psi_in = psi_slider("style-psi")
+                style_btn = gr.Button("Draw", variant="primary", elem_id="style-draw")
+            style_gallery = gr.Gallery(label="Digits 0-9 per seed", format="png", columns=10, height="auto",
+                                       buttons=IMAGE_BUTTONS, elem_id="style-gallery", elem_classes="digits")
+        with gr.Tab("Morph"):
+            intro("morph")
+            with gr.Row():
+                morph_digit_a = DigitDropdown(DIGITS, value=3, label="From digit",
+                                              elem_id="morph-digit-a").named("digit_a")
+                morph_seed_a = seed_box("1", "From seed", "morph-seed-a")
+                morph_digit_b = DigitDropdown(DIGITS, value=8, label="To digit",
+                                              elem_id="morph-digit-b").named("digit_b")
+                morph_seed_b = seed_box("2", "To seed", "morph-seed-b")
+            with gr.Row():
+                morph_frames = CheckedSlider(2, latent_walks.MAX_FRAMES, value=16, step=1, precision=0, label="Frames",
+                                             elem_id="morph-frames").named("frames")
+                morph_psi = psi_slider("morph-psi")
+                morph_btn = gr.Button("Morph", variant="primary", elem_id="morph-go")
+            with gr.Row():
+                morph_gif = gr.Image(label="Animation", type="filepath", format="gif", elem_id="morph-gif",
+                                     scale=1, height=300, buttons=IMAGE_BUTTONS, elem_classes="digits")
+                morph_gallery = gr.Gallery(label="Frames", format="png", columns=8, height="auto",
+                                           elem_id="morph-gallery", buttons=IMAGE_BUTTONS, elem_classes="digits",
+                                           scale=3)
+        with gr.Tab("Explore"):
+            intro("explore")
+            with gr.Row(elem_id="explore-row"):
+                with gr.Column():
+                    explore_digit = DigitDropdown(DIGITS, value=5, label="Digit", elem_id="explore-digit")
+                    explore_seed = seed_box("0", "Seed", "explore-seed")
+                    sliders = [CheckedSlider(-latent_walks.MAX_OFFSET, latent_walks.MAX_OFFSET, value=0, step=0.1,
+                                             label=f"Direction {k + 1}", elem_id=f"direction-{k + 1}").named(
+                                                 f"direction_{k + 1}") for k in range(NUM_DIRECTIONS)]
+                    explore_psi = psi_slider("explore-psi")
+                explore_image = gr.Image(label="Digit", type="filepath", format="png", elem_id="explore-image",
+                                         buttons=IMAGE_BUTTONS, elem_classes="digits", height=300)
     gr.Markdown(f"{texts.ABOUT} {WEIGHTS_NOTE}", elem_id="weights-note")
 
     # "minimal" progress: the last result stays visible while the next one is made (no blank flash on every

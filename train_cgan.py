@@ -332,16 +332,19 @@ def main(argv=None):
 
     elapsed = time.time() - t0
     steady_steps = state.step - start_step - warm_steps  # t_warm is set once warm_steps steps have run
+    threads = torch.get_num_threads()
     if distributed:
         dist.destroy_process_group()
     if not is_main:
         return
+    if distributed and device.type == "cpu":  # the other processes have ended: rank 0 evaluates on all their cores
+        torch.set_num_threads(world * threads)
     save_generator(state, out_dir, save_dir, {
         "command": command, "steps": state.step, "epochs": args.epochs, "wall_clock_s": round(elapsed),
         "images_per_second": round((state.step - start_step) * args.batch_size / max(elapsed, 1e-9)),
         "images_per_second_after_warmup": round(steady_steps * args.batch_size / max(time.time() - t_warm, 1e-9))
         if steady_steps > 0 else None,
-        "device": str(device), "threads": torch.get_num_threads(), "args": vars(args)})
+        "device": str(device), "processes": world, "threads": threads, "args": vars(args)})
     evaluate_and_publish(state.G_ema, save_dir, args, command, logger)
     logger.close()
 

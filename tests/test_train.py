@@ -189,7 +189,7 @@ def test_unwritable_output_folder_fails_before_training(tmp_path, mnist_dir):
 def test_torchrun_with_two_gloo_processes(tmp_path, mnist_dir):
     """Two CPU processes under torchrun (DDP, gloo, DistributedSampler): rank 0 alone logs and writes files."""
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
-           str(ROOT / "train_cgan.py"), "--out-dir", str(tmp_path), *TINY, "--epochs", "2",
+           str(ROOT / "train_cgan.py"), "--out-dir", str(tmp_path), *TINY, "--epochs", "2", "--threads", "1",
            "--checkpoint-every", "100", "--data-dir", str(mnist_dir)]
     result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
@@ -199,6 +199,8 @@ def test_torchrun_with_two_gloo_processes(tmp_path, mnist_dir):
     assert sorted(p.name for p in (tmp_path / "checkpoints").glob("*.pt")) == ["step_0000008.pt", "step_0000016.pt"]
     assert sorted(p.name for p in (tmp_path / "samples").glob("epoch_*.png")) == ["epoch_001.png", "epoch_002.png"]
     assert not list(tmp_path.rglob("*.tmp"))
+    record = json.loads((tmp_path / "generator" / "training.json").read_text())
+    assert (record["processes"], record["threads"], record["steps"]) == (2, 1, 16)  # threads per process
     assert DigitGenerator.from_pretrained(str(tmp_path / "generator")).generate(3, seed=0).shape == (1, 28, 28)
 
 

@@ -11,9 +11,10 @@ IMAGE_BUTTONS = ["download", "fullscreen"] + (["share"] if SPACE_ID else [])
 # Gallery tweaks: crisp pixels; columns that shrink to fit (Gradio's 100 px minimum clips columns on phones);
 # captions under each digit instead of over it; room for the block label above the first row; all rows shown
 # (Gradio caps an "auto" height gallery at 55% of the window, so a third row scrolled inside it) and no empty
-# space under a short batch (its 450 px minimum left most of the box blank for one or two rows).
+# space under a short batch (its 450 px minimum left most of the box blank for one or two rows); no error badge.
 # Columns: 8 on a desktop and 4 on a phone, so the default 16 digits (and any batch of 8, 16, 24...) fill whole rows.
-# Explore on a phone: the digit comes first and sticks to the top of the screen while the sliders scroll under it.
+# On a phone the digits come before the form (they were below the fold on opening); Explore's digit comes first
+# and sticks to the top of the screen while the sliders scroll under it.
 CSS = """
 .digits img { image-rendering: pixelated; }
 .digits .grid-wrap { padding-top: 2.2rem; max-height: none; min-height: 0; }
@@ -22,6 +23,8 @@ CSS = """
 .digits .thumbnail-item > img { aspect-ratio: 1; height: auto; }
 .digits .caption-label { position: static; max-width: none; white-space: normal; overflow-wrap: anywhere;
                          border: none; border-radius: 0; text-align: center; opacity: 1; padding: 2px; }
+/* after a refused input the message says what went wrong; Gradio's "Error" badge only hid a caption */
+.digits .wrap.minimal .error { display: none; }
 .tab-intro p { margin: 0; }
 #gallery-actions { justify-content: flex-end; }
 #weights-note { opacity: 0.75; font-size: 0.85em; }
@@ -34,6 +37,7 @@ CSS = """
 @media (max-width: 640px) {
   #gallery .grid-container, #morph-gallery .grid-container { grid-template-columns: repeat(4, minmax(0, 1fr)); }
   #style-gallery .grid-container { grid-template-columns: repeat(5, minmax(0, 1fr)); }
+  #gallery-column { order: -1; }  /* digits first: a visitor (or a shared link) sees them without scrolling */
   #explore-image { order: -1; position: sticky; top: 0; z-index: 20; background: var(--background-fill-primary); }
   #explore-row { gap: 8px; }
   #explore-row .checked-range { scroll-margin-top: 360px; }  /* a slider scrolled to is not left under the digit */
@@ -72,13 +76,14 @@ def copy_link_js(base: str | None) -> str:
 }}"""
 
 
-# Gradio's slider boxes move a typed value into range without a word when the box loses focus (batch size 0 or
-# 1e3 become 1 or 64). Just before that (a number box's "change" comes before its "blur"), say what was typed, what
-# is allowed and what it became, under the slider; the next value in range (typed or dragged) clears the note.
+# Gradio's slider boxes move a typed value into range without a word, and only when the box loses focus (batch
+# size 0 or 1e3 become 1 or 64; after Enter the box kept showing 0). On the box's "change" (Enter, or just before
+# "blur"), put the value in range at once and say what was typed, what is allowed and what it became, under the
+# slider; the next value in range (typed or dragged) clears the note.
 PAGE_JS = """() => {
     const check = event => {
         const box = event.target, block = box instanceof HTMLInputElement && box.closest(".checked-range");
-        if (!block || (box.type !== "number" && box.type !== "range")) return;
+        if (!block || (box.type !== "number" && box.type !== "range") || box.dataset.correcting) return;
         const min = Number(box.min), max = Number(box.max), whole = Number(box.step) % 1 === 0;
         const typed = box.value, value = box.valueAsNumber;
         let note = block.querySelector(".value-note");
@@ -95,6 +100,12 @@ PAGE_JS = """() => {
         note.textContent = `${label} must be ${whole ? "a whole number" : "a number"} from ${min} to ${max}: `
             + (fixed === null ? "that entry was not a number, so the slider kept a value in range."
                               : `${typed} was changed to ${fixed}.`);
+        if (fixed !== null && box.type === "number") {  // the box shows what the slider holds (Gradio reads "input")
+            box.dataset.correcting = "1";  // this input event is ours: it must not clear the note
+            box.value = String(fixed);
+            box.dispatchEvent(new Event("input", {bubbles: true}));
+            delete box.dataset.correcting;
+        }
     };
     document.addEventListener("change", check, true);
     document.addEventListener("input", check, true);
