@@ -76,6 +76,20 @@ def open_tab(page, name: str) -> None:
     page.get_by_role("tab", name=name, exact=True).click()
 
 
+def open_accordion(page, selector: str, label: str, expected: str) -> None:
+    """Open an accordion and wait for its content; click again if the first click was lost (a page still settling
+    under load), but never when the content is already showing, which a second click would close."""
+    shows = f"document.querySelector('{selector}').innerText.includes('{expected}')"
+    for _ in range(3):
+        page.get_by_text(label, exact=True).click()
+        try:
+            page.wait_for_function(shows, timeout=3_000)
+            return
+        except PlaywrightTimeout:
+            if page.evaluate(shows):
+                return
+
+
 def rows_of(page, selector: str) -> list[int]:
     """How many thumbnails each row of a gallery holds."""
     tops = page.evaluate(f"""() => [...document.querySelectorAll('{selector} .thumbnail-item')]
@@ -100,7 +114,7 @@ def test_the_page_opens_with_every_tab_drawn_and_whole_rows_at_both_sizes(page, 
         assert len(set(rows)) == 1 and sum(rows) == 16, rows  # no lone digit on a last row
         assert in_view(tab, "#gallery .thumbnail-item")["whole"]  # digits seen on opening, without scrolling
         assert rows[0] == (8 if size is DESKTOP else 4)
-        tab.get_by_text("What is this?").click()
+        open_accordion(tab, "#what-is-this", "What is this?", "forger")
         about = tab.locator("#what-is-this").inner_text()
         assert all(word in about for word in ("forger", "detective", "seed", "ψ")), about
         text = tab.locator("body").inner_text().lower()
