@@ -235,7 +235,6 @@ def explore(digit: int | str, seed: int | str, direction_1: float = 0.0, directi
         refuse(f"Directions (direction_1 to direction_4): {e}.")
 
 
-
 def gallery_zip(digit, seed, count, psi=1.0) -> str:
     """The gallery /generate draws for these inputs as one .zip of its named PNGs ("Download all")."""
     paths = [path for path, _ in generate(digit, seed, count, psi)]  # served already, so nothing is drawn
@@ -290,87 +289,42 @@ def intro(key: str) -> gr.Markdown:
     return gr.Markdown(texts.INTRO[key], elem_classes="tab-intro")
 
 
-with DefaultingBlocks(title="Handwritten digit GAN") as demo:
-    gr.Markdown(texts.TITLE)
-    with gr.Accordion("What is this?", open=False, elem_id="what-is-this"):
-        gr.Markdown(texts.WHAT_IS_THIS)
-    # on a phone the five tab names take two lines instead of hiding three of them behind a "•••" menu
-    with gr.Tabs(overflow_behavior="wrap"):
-        with gr.Tab("Generate"):
-            intro("generate")
-            with gr.Row():
-                with gr.Column(scale=1, min_width=280):
-                    digit_in = DigitRadio(DIGITS + [("random", RANDOM)], value=DEFAULTS["digit"], label="Digit",
-                                          elem_id="digit")
-                    with gr.Row():
-                        seed_in = seed_box(DEFAULTS["seed"], "Seed", "seed", scale=3)
-                        random_btn = gr.Button("Random seed", elem_id="random-seed", scale=1)
-                    count_in = CheckedSlider(1, MAX_BATCH, value=DEFAULTS["count"], step=1, precision=0,
-                                             label="Batch size", elem_id="count").named("count")
-                    psi_in = psi_slider("psi")
-                    generate_btn = gr.Button("Generate", variant="primary", elem_id="generate")
-                    with gr.Accordion("Download many as a dataset (.npz)", open=False):
-                        dataset_count = CheckedSlider(1, MAX_DATASET, value=1000, step=1, precision=0,
-                                                      label="How many", info=texts.DATASET_INFO,
-                                                      elem_id="dataset-count").named("count", "Dataset size")
-                        dataset_btn = gr.Button("Make dataset", elem_id="dataset-make")
-                        dataset_file = gr.File(label="images (N, 28, 28) uint8, labels, seeds", elem_id="dataset-file")
-                with gr.Column(scale=2, elem_id="gallery-column"):
-                    gallery = gr.Gallery(label="Generated digits", format="png", columns=8, height="auto",
-                                         object_fit="contain", buttons=IMAGE_BUTTONS, elem_id="gallery",
-                                         elem_classes="digits")
-                    with gr.Row(elem_id="gallery-actions"):
-                        copy_btn = gr.Button("Copy link", size="sm", elem_id="copy-link", min_width=120)
-                        zip_btn = gr.DownloadButton("Download all (.zip)", size="sm", elem_id="download-all",
-                                                    min_width=160)
-        HANDWRITING.build(dict(MODEL_QUEUE, show_progress="minimal"))  # second: a first-time visitor sees it at once
-        with gr.Tab("Same handwriting"):
-            intro("style")
-            with gr.Row():
-                style_seeds_in = seed_box("0-3", "Seeds (e.g. 7, or 1, 5, 9, or 0-3)", "style-seeds")
-                style_seeds_in.many = True
-                style_psi_in = psi_slider("style-psi")
-                style_btn = gr.Button("Draw", variant="primary", elem_id="style-draw")
-            style_gallery = gr.Gallery(label="Digits 0-9 per seed", format="png", columns=10, height="auto",
-                                       buttons=IMAGE_BUTTONS, elem_id="style-gallery", elem_classes="digits")
-        with gr.Tab("Morph"):
-            intro("morph")
-            with gr.Row():
-                morph_digit_a = DigitDropdown(DIGITS, value=3, label="From digit",
-                                              elem_id="morph-digit-a").named("digit_a")
-                morph_seed_a = seed_box("1", "From seed", "morph-seed-a")
-                morph_digit_b = DigitDropdown(DIGITS, value=8, label="To digit",
-                                              elem_id="morph-digit-b").named("digit_b")
-                morph_seed_b = seed_box("2", "To seed", "morph-seed-b")
-            with gr.Row():
-                morph_frames = CheckedSlider(2, latent_walks.MAX_FRAMES, value=16, step=1, precision=0, label="Frames",
-                                             elem_id="morph-frames").named("frames")
-                morph_psi = psi_slider("morph-psi")
-                morph_btn = gr.Button("Morph", variant="primary", elem_id="morph-go")
-            with gr.Row():
-                morph_gif = gr.Image(label="Animation", type="filepath", format="gif", elem_id="morph-gif",
-                                     scale=1, height=300, buttons=IMAGE_BUTTONS, elem_classes="digits")
-                morph_gallery = gr.Gallery(label="Frames", format="png", columns=8, height="auto",
-                                           elem_id="morph-gallery", buttons=IMAGE_BUTTONS, elem_classes="digits",
-                                           scale=3)
-        with gr.Tab("Explore"):
-            intro("explore")
-            with gr.Row(elem_id="explore-row"):
-                with gr.Column():
-                    explore_digit = DigitDropdown(DIGITS, value=5, label="Digit", elem_id="explore-digit")
-                    explore_seed = seed_box("0", "Seed", "explore-seed")
-                    sliders = [CheckedSlider(-latent_walks.MAX_OFFSET, latent_walks.MAX_OFFSET, value=0, step=0.1,
-                                             label=f"Direction {k + 1}", elem_id=f"direction-{k + 1}").named(
-                                                 f"direction_{k + 1}") for k in range(NUM_DIRECTIONS)]
-                    explore_psi = psi_slider("explore-psi")
-                explore_image = gr.Image(label="Digit", type="filepath", format="png", elem_id="explore-image",
-                                         buttons=IMAGE_BUTTONS, elem_classes="digits", height=300)
-    gr.Markdown(f"{texts.ABOUT} {WEIGHTS_NOTE}", elem_id="weights-note")
+# "minimal" progress: the last result stays visible while the next one is made (no blank flash on every click or
+# slider step) and after an error, which shows as a message instead of blanking the gallery
+SHOWN = dict(MODEL_QUEUE, show_progress="minimal")
+QUIET = dict(MODEL_QUEUE, show_progress="hidden", api_visibility="private")
 
-    # "minimal" progress: the last result stays visible while the next one is made (no blank flash on every
-    # click or slider step) and after an error, which shows as a message instead of blanking the gallery
-    SHOWN = dict(MODEL_QUEUE, show_progress="minimal")
-    QUIET = dict(MODEL_QUEUE, show_progress="hidden", api_visibility="private")
+
+def generate_tab(demo: gr.Blocks) -> None:
+    """The "Generate" tab: digit, seed, batch size and psi -> gallery, with its link, .zip and dataset actions."""
+    with gr.Tab("Generate"):
+        intro("generate")
+        with gr.Row():
+            with gr.Column(scale=1, min_width=280):
+                digit_in = DigitRadio(DIGITS + [("random", RANDOM)], value=DEFAULTS["digit"], label="Digit",
+                                      elem_id="digit")
+                with gr.Row():
+                    seed_in = seed_box(DEFAULTS["seed"], "Seed", "seed", scale=3)
+                    random_btn = gr.Button("Random seed", elem_id="random-seed", scale=1)
+                count_in = CheckedSlider(1, MAX_BATCH, value=DEFAULTS["count"], step=1, precision=0,
+                                         label="Batch size", elem_id="count").named("count")
+                psi_in = psi_slider("psi")
+                generate_btn = gr.Button("Generate", variant="primary", elem_id="generate")
+                with gr.Accordion("Download many as a dataset (.npz)", open=False):
+                    dataset_count = CheckedSlider(1, MAX_DATASET, value=1000, step=1, precision=0,
+                                                  label="How many", info=texts.DATASET_INFO,
+                                                  elem_id="dataset-count").named("count", "Dataset size")
+                    dataset_btn = gr.Button("Make dataset", elem_id="dataset-make")
+                    dataset_file = gr.File(label="images (N, 28, 28) uint8, labels, seeds", elem_id="dataset-file")
+            with gr.Column(scale=2, elem_id="gallery-column"):
+                gallery = gr.Gallery(label="Generated digits", format="png", columns=8, height="auto",
+                                     object_fit="contain", buttons=IMAGE_BUTTONS, elem_id="gallery",
+                                     elem_classes="digits")
+                with gr.Row(elem_id="gallery-actions"):
+                    copy_btn = gr.Button("Copy link", size="sm", elem_id="copy-link", min_width=120)
+                    zip_btn = gr.DownloadButton("Download all (.zip)", size="sm", elem_id="download-all",
+                                                min_width=160)
+
     inputs = [digit_in, seed_in, count_in, psi_in]
     for made in (generate_btn.click(generate, inputs, gallery, api_name="generate", **SHOWN),
                  seed_in.submit(generate, inputs, gallery, api_visibility="private", **SHOWN),
@@ -385,16 +339,80 @@ with DefaultingBlocks(title="Handwritten digit GAN") as demo:
         gallery_zip, inputs, zip_btn, **QUIET)
     dataset_btn.click(dataset, [digit_in, seed_in, dataset_count, psi_in], dataset_file, api_name="dataset",
                       **MODEL_QUEUE)
-    style_btn.click(style_row, [style_seeds_in, style_psi_in], style_gallery, api_name="style_row", **SHOWN)
-    morph_inputs = [morph_digit_a, morph_seed_a, morph_digit_b, morph_seed_b, morph_frames, morph_psi]
-    morph_btn.click(morph, morph_inputs, [morph_gallery, morph_gif], api_name="morph", **SHOWN)
-    explore_inputs = [explore_digit, explore_seed, *sliders, explore_psi]
-    gr.on([c.change for c in explore_inputs], explore, explore_inputs, explore_image, api_name="explore",
-          trigger_mode="always_last", **SHOWN)
-    # fill the other tabs on page load too, so none opens empty
-    demo.load(style_row, [style_seeds_in, style_psi_in], style_gallery, api_visibility="private", **SHOWN)
-    demo.load(morph, morph_inputs, [morph_gallery, morph_gif], api_visibility="private", **SHOWN)
-    demo.load(explore, explore_inputs, explore_image, api_visibility="private", **SHOWN)
+
+
+def style_tab(demo: gr.Blocks) -> None:
+    """The "Same handwriting" tab: seeds and psi -> digits 0-9 per seed."""
+    with gr.Tab("Same handwriting"):
+        intro("style")
+        with gr.Row():
+            seeds_in = seed_box("0-3", "Seeds (e.g. 7, or 1, 5, 9, or 0-3)", "style-seeds")
+            seeds_in.many = True
+            psi_in = psi_slider("style-psi")
+            draw_btn = gr.Button("Draw", variant="primary", elem_id="style-draw")
+        gallery = gr.Gallery(label="Digits 0-9 per seed", format="png", columns=10, height="auto",
+                             buttons=IMAGE_BUTTONS, elem_id="style-gallery", elem_classes="digits")
+    draw_btn.click(style_row, [seeds_in, psi_in], gallery, api_name="style_row", **SHOWN)
+    demo.load(style_row, [seeds_in, psi_in], gallery, api_visibility="private", **SHOWN)  # no tab opens empty
+
+
+def morph_tab(demo: gr.Blocks) -> None:
+    """The "Morph" tab: two (digit, seed) ends, frames and psi -> the frames and their GIF."""
+    with gr.Tab("Morph"):
+        intro("morph")
+        with gr.Row():
+            digit_a = DigitDropdown(DIGITS, value=3, label="From digit", elem_id="morph-digit-a").named("digit_a")
+            seed_a = seed_box("1", "From seed", "morph-seed-a")
+            digit_b = DigitDropdown(DIGITS, value=8, label="To digit", elem_id="morph-digit-b").named("digit_b")
+            seed_b = seed_box("2", "To seed", "morph-seed-b")
+        with gr.Row():
+            frames = CheckedSlider(2, latent_walks.MAX_FRAMES, value=16, step=1, precision=0, label="Frames",
+                                   elem_id="morph-frames").named("frames")
+            psi_in = psi_slider("morph-psi")
+            morph_btn = gr.Button("Morph", variant="primary", elem_id="morph-go")
+        with gr.Row():
+            gif = gr.Image(label="Animation", type="filepath", format="gif", elem_id="morph-gif", scale=1, height=300,
+                           buttons=IMAGE_BUTTONS, elem_classes="digits")
+            gallery = gr.Gallery(label="Frames", format="png", columns=8, height="auto", elem_id="morph-gallery",
+                                 buttons=IMAGE_BUTTONS, elem_classes="digits", scale=3)
+    inputs = [digit_a, seed_a, digit_b, seed_b, frames, psi_in]
+    morph_btn.click(morph, inputs, [gallery, gif], api_name="morph", **SHOWN)
+    demo.load(morph, inputs, [gallery, gif], api_visibility="private", **SHOWN)
+
+
+def explore_tab(demo: gr.Blocks) -> None:
+    """The "Explore" tab: a digit, a seed and four style-direction sliders -> one large digit, redrawn live."""
+    with gr.Tab("Explore"):
+        intro("explore")
+        with gr.Row(elem_id="explore-row"):
+            with gr.Column():
+                digit_in = DigitDropdown(DIGITS, value=5, label="Digit", elem_id="explore-digit")
+                seed_in = seed_box("0", "Seed", "explore-seed")
+                sliders = [CheckedSlider(-latent_walks.MAX_OFFSET, latent_walks.MAX_OFFSET, value=0, step=0.1,
+                                         label=f"Direction {k + 1}", elem_id=f"direction-{k + 1}").named(
+                                             f"direction_{k + 1}") for k in range(NUM_DIRECTIONS)]
+                psi_in = psi_slider("explore-psi")
+            image = gr.Image(label="Digit", type="filepath", format="png", elem_id="explore-image",
+                             buttons=IMAGE_BUTTONS, elem_classes="digits", height=300)
+    inputs = [digit_in, seed_in, *sliders, psi_in]
+    # redrawn on every change; "always_last" skips the values a dragged slider passed while one was being drawn
+    gr.on([c.change for c in inputs], explore, inputs, image, api_name="explore", trigger_mode="always_last",
+          **SHOWN)
+    demo.load(explore, inputs, image, api_visibility="private", **SHOWN)
+
+
+with DefaultingBlocks(title="Handwritten digit GAN") as demo:
+    gr.Markdown(texts.TITLE)
+    with gr.Accordion("What is this?", open=False, elem_id="what-is-this"):
+        gr.Markdown(texts.WHAT_IS_THIS)
+    # on a phone the five tab names take two lines instead of hiding three of them behind a "•••" menu
+    with gr.Tabs(overflow_behavior="wrap"):
+        generate_tab(demo)
+        HANDWRITING.build(SHOWN)  # second: a first-time visitor sees it at once
+        style_tab(demo)
+        morph_tab(demo)
+        explore_tab(demo)
+    gr.Markdown(f"{texts.ABOUT} {WEIGHTS_NOTE}", elem_id="weights-note")
 
 enable_queue(demo)
 # what launch() adds to the page; Gradio 6 takes these in launch, not Blocks
