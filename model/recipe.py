@@ -27,7 +27,7 @@ class Recipe:
 # ~1.5x more images/s and reach better figures in the same time.
 PRESETS = {
     "quick": Recipe(epochs=4),  # at most 15 minutes on a 2-core CPU, evaluation included
-    # about an hour on a 2-core CPU, to the bundled weights' figures (those were trained by an earlier, 2.7x slower
-    # recipe: G width 128, D width 64, lr 2e-4, betas 0.5/0.999, 20 epochs; see the README's results table)
+    # about an hour on a 2-core CPU: the bundled weights (the same quality as the earlier bundled ones, from an
+    # earlier recipe with 2.7x the compute: G width 128, D width 64, lr 2e-4, betas 0.5/0.999, 20 epochs)
     "full": Recipe(),
 }
