@@ -364,7 +364,7 @@ def morph_tab(demo: gr.Blocks) -> None:
             digit_a = DigitDropdown(DIGITS, value=3, label="From digit", elem_id="morph-digit-a").named("digit_a")
             seed_a = seed_box("1", "From seed", "morph-seed-a")
             digit_b = DigitDropdown(DIGITS, value=8, label="To digit", elem_id="morph-digit-b").named("digit_b")
-            seed_b = seed_box("2", "To seed", "morph-seed-b")
+            seed_b = seed_box("8", "To seed", "morph-seed-b")  # the page opens on a clean 3 turning into a clean 8
         with gr.Row():
             frames = CheckedSlider(2, latent_walks.MAX_FRAMES, value=16, step=1, precision=0, label="Frames",
                                    elem_id="morph-frames").named("frames")
