@@ -23,7 +23,7 @@ class GeneratorConfig:
     z_dim: int = 64
     num_classes: int = 10
     embed_dim: int = 32
-    channels: int = 64  # width at 7x7; halved at each upsampling (the recipes and the bundled weights: 64)
+    channels: int = 64  # width at 7x7; halved at each upsampling
     image_size: int = 28
 
 
