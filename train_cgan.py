@@ -34,6 +34,7 @@ from model.data import DATA_DIR_ENV, MnistNotFoundError, epoch_order, load_mnist
 from model.ema import ema_decay, recalibrate_bn, update_ema
 from model.evaluate import SAMPLES_PER_DIGIT, evaluate, format_table
 from model.grids import digit_grid, ema_grid, epochs_overview, save_png
+from model.losses import pair_labels
 from model.networks import DiscriminatorConfig, GeneratorConfig
 from model.progress import plot_losses, progress_gif
 from model.publish import HubPushError, push_folder, require_token
@@ -67,6 +68,8 @@ def parse_args(argv=None):
     p.add_argument("--ema-decay", type=float, help=by_preset("ema_decay"))
     p.add_argument("--aux-weight-d", type=float, help=by_preset("aux_weight_d", "D's classifier loss on real images"))
     p.add_argument("--aux-weight-g", type=float, help=by_preset("aux_weight_g", "G's classifier loss on its fakes"))
+    p.add_argument("--mode-seeking", type=float,
+                   help=by_preset("mode_seeking", "weight of G's mode-seeking term, which rewards varied styles"))
     p.add_argument("--z-dim", type=int, help=by_preset("z_dim"))
     p.add_argument("--g-channels", type=int, help=by_preset("g_channels"))
     p.add_argument("--d-channels", type=int, help=by_preset("d_channels"))
@@ -287,14 +290,17 @@ def main(argv=None):
         real_labels = labels_all[idx]  # (B,)
         z = torch.randn(batch, g_config.z_dim, generator=state.noise_rng, device=device)  # (B, z_dim)
         fake_labels = torch.randint(0, g_config.num_classes, (batch,), generator=state.noise_rng, device=device)
+        if args.mode_seeking:  # the mode-seeking term compares two latents of one digit: pairs share a label
+            fake_labels = pair_labels(fake_labels)
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_amp):
             fake = G_train(z, fake_labels)  # (B, 1, 28, 28)
 
         # (1) update D: hinge loss on real and fake images + auxiliary classification of the real ones
         losses = discriminator_step(D_train, state.opt_d, real, real_labels, fake, fake_labels, args.aux_weight_d,
                                     use_amp, joint_batch=distributed)
-        # (2) update G: fool D, and be classified as the requested digit
-        losses |= generator_step(D_train, state.opt_g, fake, fake_labels, args.aux_weight_g, use_amp)
+        # (2) update G: fool D, be classified as the requested digit (and draw it differently for each z)
+        losses |= generator_step(D_train, state.opt_g, fake, fake_labels, args.aux_weight_g, use_amp, z,
+                                 args.mode_seeking)
 
         # (3) a non-finite loss stops the run, or (--skip-nonfinite) rolls back to the last checkpoint
         if not torch.isfinite(sum(losses.values())):
@@ -318,7 +324,7 @@ def main(argv=None):
             row = {name: losses[name].item() for name in ("d", "g", "aux_d", "aux_g")}
             bar.set_postfix({k: f"{v:.3f}" for k, v in row.items()})
             state.history.append([state.step, *row.values()])
-            logger.scalars({f"loss/{name}": value for name, value in row.items()}, state.step)
+            logger.scalars({f"loss/{name}": value.item() for name, value in losses.items()}, state.step)
         if is_main and (state.step % args.checkpoint_every == 0 or epoch_done):
             checkpoint(state, ckpt_dir, args)
         if is_main and epoch_done:

@@ -69,7 +69,7 @@ print([item["image"] for item in gallery])
 
 Architecture: generator with class-conditional BatchNorm (latent {{ z_dim }}-d, width {{ channels }} at 7x7,
 {{ params }} parameters); spectral-norm projection discriminator with an auxiliary classifier trained on real
-images; hinge loss; EMA of the generator weights.
+images; {{ losses }}; EMA of the generator weights.
 
 ```json
 {{ config_json }}
@@ -81,6 +81,16 @@ def card_data() -> ModelCardData:
     """YAML metadata of every generator card."""
     return ModelCardData(license=LICENSE, library_name=LIBRARY_NAME, tags=TAGS, datasets=DATASETS,
                          pipeline_tag=PIPELINE_TAG)
+
+
+def losses_line(args: dict) -> str:
+    """The losses a run trained with, from its training.json args (older records lack the newer fields)."""
+    line = "hinge loss"
+    if "aux_weight_g" in args:
+        line += f", auxiliary-classifier weight {args['aux_weight_g']} on G"
+    if args.get("mode_seeking"):
+        line += f", mode-seeking term (MSGAN) weight {args['mode_seeking']} on G"
+    return line
 
 
 def build_card(folder: str | Path, repo_id: str = "weights") -> ModelCard:
@@ -101,6 +111,7 @@ def build_card(folder: str | Path, repo_id: str = "weights") -> ModelCard:
         overview="\nTraining progress, one column per epoch (seed 0 of each digit):\n\n![Across epochs](overview.png)\n"
                  if (folder / "overview.png").exists() else "",
         command=training.get("command", "python train_cgan.py --preset full"), training_line=training_line,
+        losses=losses_line(training.get("args", {})),
         z_dim=config["z_dim"], channels=config["channels"], params=f"{params:,}",
         config_json=json.dumps(config, indent=2))
 

@@ -1,7 +1,10 @@
-"""The GAN's losses: hinge loss for realness, plus the auxiliary classifier's cross-entropy (AC-GAN).
+"""The GAN's losses: hinge loss for realness, plus the auxiliary classifier's cross-entropy (AC-GAN), plus an
+optional mode-seeking term on G (MSGAN).
 
 D learns to classify real images only; G is rewarded when D's classifier head reads its fakes as the requested
 digit. The weight of that term on G trades variety (low) for how surely each digit reads as its class (high).
+The mode-seeking term (Mao et al. 2019) pushes the other way: two latents of one digit should give two different
+images, so G cannot draw one style for every z (mode collapse).
 """
 
 import torch
@@ -22,3 +25,23 @@ def generator_loss(fake_score: torch.Tensor, fake_logits: torch.Tensor, fake_lab
     adversarial = -fake_score.float().mean()
     auxiliary = F.cross_entropy(fake_logits.float(), fake_labels)
     return adversarial + aux_weight * auxiliary, {"g": adversarial.detach(), "aux_g": auxiliary.detach()}
+
+
+def mode_seeking_loss(fake: torch.Tensor, z: torch.Tensor, eps: float = 1e-5) -> torch.Tensor:
+    """MSGAN's term: 1 / mean(image distance / latent distance) over the pairs (i, i + B/2) of the batch.
+
+    fake (B, 1, 28, 28) and z (B, z_dim) come from one G call whose labels repeat, so each pair shares a digit and
+    the term rewards G for drawing the digit differently from different latents. Lower is more varied.
+    """
+    half = len(fake) // 2
+    image_distance = (fake[:half] - fake[half : 2 * half]).float().abs().mean(dim=(1, 2, 3))  # (B/2,)
+    latent_distance = (z[:half] - z[half : 2 * half]).float().abs().mean(dim=1)  # (B/2,)
+    return 1 / ((image_distance / latent_distance).mean() + eps)
+
+
+def pair_labels(labels: torch.Tensor) -> torch.Tensor:
+    """The labels (B,) with the second half a copy of the first, as mode_seeking_loss's pairs need."""
+    half = len(labels) // 2
+    paired = labels.clone()
+    paired[half : 2 * half] = labels[:half]
+    return paired

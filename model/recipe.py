@@ -16,6 +16,7 @@ class Recipe:
     ema_decay: float = 0.999
     aux_weight_d: float = 1.0  # D's auxiliary classifier loss on real images
     aux_weight_g: float = 0.2  # G's: higher reads more surely as the digit, at the cost of variety
+    mode_seeking: float = 0.0  # G's mode-seeking term (MSGAN, model/losses.py): higher is more varied, 0 is off
     z_dim: int = 64
     g_channels: int = 64  # the generator's width at 7x7 (see GeneratorConfig)
     d_channels: int = 32  # the discriminator's width at 14x14 (see DiscriminatorConfig)

@@ -2,7 +2,7 @@
 
 import torch
 
-from .losses import discriminator_loss, generator_loss
+from .losses import discriminator_loss, generator_loss, mode_seeking_loss
 
 
 def discriminator_step(D, opt_d, real: torch.Tensor, real_labels: torch.Tensor, fake: torch.Tensor,
@@ -28,11 +28,19 @@ def discriminator_step(D, opt_d, real: torch.Tensor, real_labels: torch.Tensor, 
 
 
 def generator_step(D, opt_g, fake: torch.Tensor, fake_labels: torch.Tensor, aux_weight: float,
-                   use_amp: bool = False) -> dict[str, torch.Tensor]:
-    """Update G once through D's judgement of `fake` (still attached to G's graph); returns the loss parts."""
+                   use_amp: bool = False, z: torch.Tensor | None = None,
+                   mode_seeking: float = 0.0) -> dict[str, torch.Tensor]:
+    """Update G once through D's judgement of `fake` (still attached to G's graph); returns the loss parts.
+
+    mode_seeking > 0 adds that weight times mode_seeking_loss(fake, z): the fakes' labels must be pair_labels'.
+    """
     with torch.autocast(fake.device.type, dtype=torch.bfloat16, enabled=use_amp):
         fake_score, fake_logits = D(fake, fake_labels)
         loss, parts = generator_loss(fake_score, fake_logits, fake_labels, aux_weight)
+    if mode_seeking:
+        diversity = mode_seeking_loss(fake, z)
+        loss = loss + mode_seeking * diversity
+        parts["ms"] = diversity.detach()
     opt_g.zero_grad(set_to_none=True)
     loss.backward()
     opt_g.step()

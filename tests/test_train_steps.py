@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from model.ema import ema_decay, recalibrate_bn, update_ema
-from model.losses import discriminator_loss, generator_loss
+from model.losses import discriminator_loss, generator_loss, mode_seeking_loss, pair_labels
 from model.networks import DigitGenerator, Discriminator, DiscriminatorConfig, GeneratorConfig
 from model.schedule import half_then_linear, lr_factor
 from model.train_state import GanTrainState
@@ -89,6 +89,35 @@ def test_generator_step_updates_g_only_and_the_auxiliary_term_counts():
         assert set(losses) == {"g", "aux_g"} and not changed(d_before, state.D)
         results[aux_weight] = params(state.G)
     assert any(not torch.equal(a, b) for a, b in zip(results[0.0], results[1.0], strict=True))
+
+
+def test_mode_seeking_term_is_latent_distance_over_image_distance_across_the_halves():
+    fake = torch.zeros(4, 1, 28, 28)
+    fake[2:] = 1.0  # each pair (0, 2), (1, 3) is 1 apart per pixel
+    z = torch.zeros(4, 8)
+    z[2:] = 0.5  # and 0.5 apart per latent dimension: ratio 2
+    assert mode_seeking_loss(fake, z).item() == pytest.approx(0.5, rel=1e-4)
+    fake[3] = 0.0  # the second pair collapsed onto one image: mean ratio 1, a larger loss
+    assert mode_seeking_loss(fake, z).item() == pytest.approx(1.0, rel=1e-4)
+
+
+def test_pair_labels_repeats_the_first_half_and_keeps_an_odd_last_label():
+    assert pair_labels(torch.tensor([3, 1, 4, 1, 5])).tolist() == [3, 1, 3, 1, 5]
+    assert pair_labels(torch.tensor([2, 7, 0, 9])).tolist() == [2, 7, 2, 7]
+
+
+def test_generator_step_with_mode_seeking_reports_and_follows_the_term():
+    results = {}
+    for weight in (0.0, 0.5):
+        state = tiny_state()
+        rng = torch.Generator().manual_seed(2)
+        z = torch.randn(8, G_CONFIG.z_dim, generator=rng)
+        labels = pair_labels(torch.randint(0, 10, (8,), generator=rng))
+        losses = generator_step(state.D, state.opt_g, state.G(z, labels), labels, 0.2, z=z, mode_seeking=weight)
+        assert set(losses) == ({"g", "aux_g", "ms"} if weight else {"g", "aux_g"})
+        results[weight] = params(state.G)
+    assert losses["ms"].item() > 0
+    assert any(not torch.equal(a, b) for a, b in zip(results[0.0], results[0.5], strict=True))
 
 
 def test_ema_update_moves_by_one_minus_decay_and_copies_buffers():
