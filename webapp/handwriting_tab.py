@@ -18,7 +18,7 @@ from webapp.inputs import refuse
 from webapp.served_files import ServedFiles
 
 CANVAS = (400, 400)  # drawn digits are scaled to 20x20 anyway; a small canvas fits a phone without zooming
-# on a phone, ten digits in a row are too small to read and their captions wrap letter by letter: five a row
+# on a phone, ten digits in a row are too small to read: five a row
 CSS = """
 @media (max-width: 640px) { #hw-gallery .grid-container { grid-template-columns: repeat(5, minmax(0, 1fr)); } }
 """
@@ -60,7 +60,7 @@ class HandwritingTab:
         seen, *paths = self.files.serve(names, lambda: [images.upscale(result.digit_image, self.scale),
                                                          *(images.upscale(s, self.scale) for s in result.styles)])
         chosen_digit = result.inversion.digit
-        gallery = [(path, f"digit {d} · your handwriting") for d, path in enumerate(paths)]
+        gallery = [(path, f"digit {d}") for d, path in enumerate(paths)]  # the label says whose handwriting
         return guesses_label(result), seen, paths[chosen_digit], gallery, closeness_note(result, digit is not None)
 
     def build(self, event_options: dict) -> None:
@@ -122,9 +122,10 @@ class HandwritingTab:
                 digit: The digit to search with: 0-9 (number or text), or "auto" for the classifier's guess.
 
             Returns:
-                The classifier's guesses (probability per digit), the digit as the model sees it (28x28)
-                the generator's reconstruction of it, digits 0-9 in that handwriting with captions
-                and a note on how close the reconstruction is. Images are 112x112 greyscale PNGs (28x28 at 4x).
+                The classifier's guesses (probability per digit), the digit as the model sees it (28x28),
+                the generator's reconstruction of it, digits 0-9 in that handwriting (captions "digit 0" to
+                "digit 9") and a note on how close the reconstruction is. Images are 112x112 greyscale PNGs
+                (28x28 at 4x).
             """
             if image is None:
                 refuse("Image is missing: upload a photo or drawing of one digit (parameter image).")
