@@ -1,12 +1,12 @@
 """Train the class-conditional GAN on MNIST.
 
-    python train_cgan.py --preset quick                      # ~10 min on a 2-core CPU
+    python train_cgan.py --preset quick                      # 7-13 min on a 2-core CPU
     python train_cgan.py --preset full --save-dir weights    # the shipped weights
     python train_cgan.py --max-steps 20 --train-subset 512   # smoke test
 
 Recipe: hinge loss, spectral-norm projection discriminator with an auxiliary classifier
-trained on real images, class-conditional BatchNorm generator, Adam, linear LR decay over
-the second half, EMA of the generator weights (the EMA copy is what gets saved).
+trained on real images, a mode-seeking term on G, class-conditional BatchNorm generator, Adam,
+linear LR decay over the second half, EMA of the generator weights (the EMA copy is what gets saved).
 """
 
 import argparse

@@ -82,6 +82,7 @@ def test_wandb_offline_run_is_written_for_a_later_sync(tiny_run):
     (records,) = run_dir.glob(f"run-{run_id}.wandb")
     data = records.read_bytes()
     assert data.startswith(b":W&B") and b"loss/aux_g" in data and b"samples" in data and b"tiny" in data
+    assert b"loss/ms" in data  # the mode-seeking term of the quick preset
 
 
 def test_rotates_checkpoints_and_stores_the_model_config(tiny_run):
