@@ -88,7 +88,7 @@ class HandwritingTab:
                                        elem_id="hw-guess")
                     with gr.Row():
                         # min_width 120: the two stay side by side on a phone
-                        seen = gr.Image(label="As the model sees it", type="filepath", format="png",
+                        seen = gr.Image(label="Model's view", type="filepath", format="png",
                                         elem_id="hw-seen", elem_classes="digits", height=180, min_width=120,
                                         buttons=IMAGE_BUTTONS)
                         rebuilt = gr.Image(label="Reconstruction", type="filepath",
