@@ -34,6 +34,8 @@ def generator_step(D, opt_g, fake: torch.Tensor, fake_labels: torch.Tensor, aux_
 
     mode_seeking > 0 adds that weight times mode_seeking_loss(fake, z): the fakes' labels must be pair_labels'.
     """
+    if mode_seeking and z is None:
+        raise ValueError(f"mode_seeking={mode_seeking} needs z, the latents (B, z_dim) that drew `fake`")
     with torch.autocast(fake.device.type, dtype=torch.bfloat16, enabled=use_amp):
         fake_score, fake_logits = D(fake, fake_labels)
         loss, parts = generator_loss(fake_score, fake_logits, fake_labels, aux_weight)

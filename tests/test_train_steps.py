@@ -120,6 +120,16 @@ def test_generator_step_with_mode_seeking_reports_and_follows_the_term():
     assert any(not torch.equal(a, b) for a, b in zip(results[0.0], results[0.5], strict=True))
 
 
+def test_generator_step_with_mode_seeking_but_no_latents_names_what_is_missing():
+    state = tiny_state()
+    z = torch.randn(8, G_CONFIG.z_dim)
+    labels = pair_labels(torch.arange(8) % 10)
+    before = params(state.G)
+    with pytest.raises(ValueError, match=r"mode_seeking=0.1 needs z"):
+        generator_step(state.D, state.opt_g, state.G(z, labels), labels, 0.2, mode_seeking=0.1)
+    assert all(torch.equal(a, b) for a, b in zip(before, params(state.G), strict=True))  # refused before any update
+
+
 def test_ema_update_moves_by_one_minus_decay_and_copies_buffers():
     torch.manual_seed(0)
     model, ema = DigitGenerator(G_CONFIG), DigitGenerator(G_CONFIG)
