@@ -14,10 +14,14 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from .helpers import ARTIFACTS
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def page(server, chromium):
+    """A fresh page for each test, so every test starts from the page a visitor opens (and runs alone with -k)."""
     page = chromium.new_page(viewport={"width": 1280, "height": 900})
     page.goto(server)
+    # the app draws its opening digits on load: wait for them, so no test's click races that first generation
+    page.wait_for_function("document.querySelectorAll('#gallery img').length === 16", timeout=30_000)
+    page.wait_for_load_state("networkidle")
     yield page
     page.close()
 
@@ -178,10 +182,12 @@ def test_bad_seed_shows_an_error_and_keeps_the_last_digits_in_view(page):
     assert not page.locator("#gallery").get_by_text("Error", exact=True).is_visible()
     seed_box(page).fill("5")
     page.locator("#generate").click()
-    page.get_by_text("digit 3 · seed 5", exact=True).first.wait_for(timeout=30_000)
+    page.get_by_text("digit 7 · seed 5", exact=True).first.wait_for(timeout=30_000)  # the opening digit, 7
 
 
 def test_dataset_download_link(page):
+    page.locator("#digit").get_by_text("3", exact=True).click()
+    seed_box(page).fill("5")
     page.get_by_text("Download many as a dataset (.npz)").click()
     page.locator("#dataset-make").wait_for(timeout=10_000)
     set_slider(page, "dataset-count", 250)
