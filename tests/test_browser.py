@@ -233,6 +233,13 @@ def test_phone_width_layout(page):
     }""")
     assert len(boxes) == page.locator("#gallery img").count() > 0
     assert all(b["left"] >= 0 and b["right"] >= 0 and b["gap"] >= 0 and b["width"] >= 48 for b in boxes), boxes
+    # a caption too long for the column breaks before "seed", so the seed's number is never alone on a line
+    seed_lines = page.evaluate("""() => [...document.querySelectorAll('#gallery .caption-label')].map(cap => {
+        const text = cap.firstChild, start = text.data.indexOf('seed'), range = document.createRange();
+        range.setStart(text, start);
+        range.setEnd(text, text.data.length);
+        return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size; })""")
+    assert seed_lines and all(lines == 1 for lines in seed_lines), seed_lines
     page.screenshot(path=str(ARTIFACTS / "app_phone.png"), full_page=True)
 
 
