@@ -10,9 +10,10 @@ IMAGE_BUTTONS = ["download", "fullscreen"] + (["share"] if SPACE_ID else [])
 
 # Gallery tweaks: crisp pixels; columns that shrink to fit (Gradio's 100 px minimum clips columns on phones);
 # captions under each digit instead of over it (a caption too long for a phone's narrow column breaks into two even
-# lines, "digit 7 ·" / "seed 42", rather than leaving the number alone on the second); room for the block label above the first row; all rows shown
-# (Gradio caps an "auto" height gallery at 55% of the window, so a third row scrolled inside it) and no empty
-# space under a short batch (its 450 px minimum left most of the box blank for one or two rows); no error badge.
+# lines, "digit 7 ·" / "seed 42", rather than leaving the number alone on the second); room for the block label above
+# the first row; all rows shown (Gradio caps an "auto" height gallery at 55% of the window, so a third row scrolled
+# inside it) and no empty space under a short batch (its 450 px minimum left most of the box blank for one or two
+# rows); no error badge.
 # Columns: 8 on a desktop and 4 on a phone, so the default 16 digits (and any batch of 8, 16, 24...) fill whole rows.
 # On a phone the digits come before the form (they were below the fold on opening); Explore's digit comes first
 # and sticks to the top of the screen while the sliders scroll under it.
@@ -23,7 +24,8 @@ CSS = """
 .digits .thumbnail-item { aspect-ratio: auto; height: auto; display: flex; flex-direction: column; }
 .digits .thumbnail-item > img { aspect-ratio: 1; height: auto; }
 .digits .caption-label { position: static; max-width: none; white-space: normal; overflow-wrap: anywhere;
-                         text-wrap: balance; border: none; border-radius: 0; text-align: center; opacity: 1; padding: 2px; }
+                         text-wrap: balance; border: none; border-radius: 0; text-align: center; opacity: 1;
+                         padding: 2px; }
 /* after a refused input the message says what went wrong; Gradio's "Error" badge only hid a caption */
 .digits .wrap.minimal .error { display: none; }
 .tab-intro p { margin: 0; }
