@@ -5,7 +5,8 @@
     python train_cgan.py --max-steps 20 --train-subset 512   # smoke test
 
 Recipe: hinge loss, spectral-norm projection discriminator with an auxiliary classifier
-trained on real images, a mode-seeking term on G, class-conditional BatchNorm generator, Adam,
+trained on real images, a mode-seeking term on G, class-conditional BatchNorm generator whose tanh
+output is scaled and clipped (an exactly black background), Adam,
 linear LR decay over the second half, EMA of the generator weights (the EMA copy is what gets saved).
 """
 
@@ -72,6 +73,8 @@ def parse_args(argv=None):
                    help=by_preset("mode_seeking", "weight of G's mode-seeking term, which rewards varied styles"))
     p.add_argument("--z-dim", type=int, help=by_preset("z_dim"))
     p.add_argument("--g-channels", type=int, help=by_preset("g_channels"))
+    p.add_argument("--output-gain", type=float, help=by_preset("output_gain", "G's tanh output times this, clipped to "
+                                                                               "[-1, 1]; 1 is plain tanh"))
     p.add_argument("--d-channels", type=int, help=by_preset("d_channels"))
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--data-dir", help=f"MNIST folder (default: ${DATA_DIR_ENV} or ~/.cache/digit-cgan/mnist)")
@@ -253,7 +256,7 @@ def main(argv=None):
     total_steps = min(args.epochs * steps_per_epoch, args.max_steps or sys.maxsize)
 
     # networks, optimisers, schedules and noise: everything a checkpoint holds (rank 0's noise as single-process)
-    g_config = GeneratorConfig(z_dim=args.z_dim, channels=args.g_channels)
+    g_config = GeneratorConfig(z_dim=args.z_dim, channels=args.g_channels, output_gain=args.output_gain)
     state = GanTrainState.create(g_config, DiscriminatorConfig(channels=args.d_channels), lr_g=args.lr_g,
                                  lr_d=args.lr_d, betas=args.betas, total_steps=total_steps,
                                  noise_seed=args.seed + 7919 * rank, device=device)

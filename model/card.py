@@ -68,8 +68,8 @@ print([item["image"] for item in gallery])
 {{ training_line }}
 
 Architecture: generator with class-conditional BatchNorm (latent {{ z_dim }}-d, width {{ channels }} at 7x7,
-{{ params }} parameters); spectral-norm projection discriminator with an auxiliary classifier trained on real
-images; {{ losses }}; EMA of the generator weights.
+{{ params }} parameters, {{ output }}); spectral-norm projection discriminator with an auxiliary classifier
+trained on real images; {{ losses }}; EMA of the generator weights.
 
 ```json
 {{ config_json }}
@@ -93,6 +93,13 @@ def losses_line(args: dict) -> str:
     return line
 
 
+def output_text(config: GeneratorConfig) -> str:
+    """How the generator's last layer makes pixels, as the card says it."""
+    if config.output_gain == 1:
+        return "tanh output"
+    return f"tanh output times {config.output_gain:g}, clipped to [-1, 1] (an exactly black background)"
+
+
 def build_card(folder: str | Path, repo_id: str = "weights") -> ModelCard:
     """The model card for a saved generator folder (metrics and training info are optional)."""
     folder = Path(folder)
@@ -112,7 +119,7 @@ def build_card(folder: str | Path, repo_id: str = "weights") -> ModelCard:
                  if (folder / "overview.png").exists() else "",
         command=training.get("command", "python train_cgan.py --preset full"), training_line=training_line,
         losses=losses_line(training.get("args", {})),
-        z_dim=config["z_dim"], channels=config["channels"], params=f"{params:,}",
+        z_dim=config["z_dim"], channels=config["channels"], params=f"{params:,}", output=output_text(generator.config),
         config_json=json.dumps(config, indent=2))
 
 

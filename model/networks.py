@@ -1,9 +1,9 @@
 """Conditional GAN networks for 28x28 MNIST digits, and their config dataclasses.
 
 Generator: class embedding + latent -> 7x7 -> 14x14 -> 28x28 with class-conditional
-BatchNorm (BigGAN-style shared embedding). Discriminator: spectrally normalised
-convolutions with a projection head (Miyato & Koyama 2018) plus an auxiliary
-classifier head (AC-GAN) that is trained on real images only.
+BatchNorm (BigGAN-style shared embedding), and a tanh output that may be scaled and clipped.
+Discriminator: spectrally normalised convolutions with a projection head (Miyato & Koyama 2018)
+plus an auxiliary classifier head (AC-GAN) that is trained on real images only.
 """
 
 from dataclasses import dataclass
@@ -25,6 +25,9 @@ class GeneratorConfig:
     embed_dim: int = 32
     channels: int = 64  # width at 7x7; halved at each upsampling
     image_size: int = 28
+    # tanh's output is multiplied by this and clipped to [-1, 1]. Above 1, G can draw MNIST's exactly black background:
+    # plain tanh (1.0, the default of older configs) never reaches -1 and left a faint halo round every stroke.
+    output_gain: float = 1.0
 
 
 @dataclass
@@ -81,7 +84,7 @@ class DigitGenerator(nn.Module, StrictHubMixin, library_name=LIBRARY_NAME, licen
         h = F.relu(self.bn0(h, e))
         h = F.relu(self.bn1(self.up1(h), e))  # (B, C/2, 14, 14)
         h = F.relu(self.bn2(self.up2(h), e))  # (B, C/4, 28, 28)
-        return torch.tanh(self.to_image(h))  # (B, 1, 28, 28)
+        return (self.config.output_gain * torch.tanh(self.to_image(h))).clamp(-1, 1)  # (B, 1, 28, 28)
 
     def forward(self, z: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         return self.synthesize(z, self.class_embed(labels))

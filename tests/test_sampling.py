@@ -1,5 +1,9 @@
 """The Python API's generate(): shapes, value ranges, seed determinism and argument errors."""
 
+import copy
+import dataclasses
+import json
+
 import numpy as np
 import pytest
 import torch
@@ -111,3 +115,31 @@ def test_bad_arguments_raise_value_error(tiny_generator, kwargs, message):
 
 def test_largest_seed_is_accepted(tiny_generator):
     assert tiny_generator.generate(0, seed=SEED_LIMIT - 1).shape == (1, 28, 28)
+
+
+def test_an_output_gain_above_one_draws_exactly_black_where_plain_tanh_cannot(tiny_generator):
+    # the bundled generator's tanh output is scaled by 1.2 and clipped, so its background can be MNIST's pure 0
+    plain_tanh = copy.deepcopy(tiny_generator)  # a copy: the fixture is shared by the whole session
+    clipped = copy.deepcopy(tiny_generator)
+    clipped.config = dataclasses.replace(clipped.config, output_gain=1.2)
+    with torch.no_grad():
+        for G in (plain_tanh, clipped):
+            G.to_image.bias.fill_(-5.0)  # tanh(-5) = -0.99991: 0.01 of a grey level above black
+    z, labels = latents_for_seeds(range(4), clipped.config.z_dim), torch.arange(4)
+    with torch.no_grad():
+        plain, gained = plain_tanh(z, labels), clipped(z, labels)
+    assert plain.min() > -1 and (gained == -1).float().mean() > 0.9  # the gain reaches -1 exactly
+    assert gained.max() <= 1 and gained.min() >= -1
+    ink = plain > -0.5  # where plain tanh draws clearly above black, the gain only scales it
+    torch.testing.assert_close(gained[ink], (1.2 * plain[ink]).clamp(-1, 1))
+
+
+def test_a_config_without_output_gain_is_plain_tanh(tiny_generator, tmp_path):
+    # configs saved before output_gain existed (older Hub revisions) load as the plain tanh they were trained with
+    tiny_generator.save_pretrained(tmp_path)
+    config = json.loads((tmp_path / "config.json").read_text())
+    assert config.pop("output_gain") == 1.0
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    loaded = DigitGenerator.from_pretrained(str(tmp_path))
+    assert loaded.config.output_gain == 1.0
+    np.testing.assert_array_equal(loaded.generate(2, seed=5, count=4), tiny_generator.generate(2, seed=5, count=4))

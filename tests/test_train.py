@@ -111,7 +111,8 @@ def test_saves_a_loadable_generator_with_ema_weights(tiny_run):
 def test_evaluation_goes_to_metrics_json_training_json_and_the_model_card(tmp_path, mnist_dir):
     out = tmp_path / "run"
     cmd = [sys.executable, str(ROOT / "train_cgan.py"), "--out-dir", str(out), *[a for a in TINY if a != "--no-eval"],
-           "--max-steps", "4", "--data-dir", str(mnist_dir), "--eval-samples-per-digit", "20", "--mode-seeking", "0.3"]
+           "--max-steps", "4", "--data-dir", str(mnist_dir), "--eval-samples-per-digit", "20", "--mode-seeking", "0.3",
+           "--output-gain", "1.5"]
     result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True, timeout=300)
     metrics = json.loads((out / "generator" / "metrics.json").read_text())
     assert metrics["samples"] == 200 and set(metrics["judges"]) == {"A", "B"}
@@ -122,6 +123,8 @@ def test_evaluation_goes_to_metrics_json_training_json_and_the_model_card(tmp_pa
     card = (out / "generator" / "README.md").read_text()
     assert "recall" in card and f"{metrics['judges']['B']['recall']:.3f}" in card
     assert "mode-seeking term (MSGAN) weight 0.3 on G" in card  # the card says how the run was trained
+    assert "tanh output times 1.5, clipped" in card
+    assert json.loads((out / "generator" / "config.json").read_text())["output_gain"] == 1.5
     assert "recall" in result.stdout  # the table is printed too
 
 
