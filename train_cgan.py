@@ -110,7 +110,41 @@ def parse_args(argv=None):
         if getattr(args, key) is None:
             setattr(args, key, value)
     args.betas = tuple(args.betas)
+    for message in bad_values(args):
+        p.error(message)  # exits with status 2 and the usage line, before any data is read
     return args
+
+
+def bad_values(args) -> list[str]:
+    """What is wrong with the numeric flags, one message per flag naming what is allowed (empty when all is well)."""
+    def rule(flag, ok, allowed):
+        value = getattr(args, flag.removeprefix("--").replace("-", "_"))
+        return [] if value is None or ok(value) else [f"argument {flag}: must be {allowed}, got {value}"]
+
+    def at_least(low):
+        return lambda v: v >= low
+
+    return [
+        *rule("--epochs", at_least(1), "a whole number of at least 1"),
+        *rule("--max-steps", at_least(1), "a whole number of at least 1"),
+        *rule("--batch-size", at_least(2), "at least 2 (BatchNorm and the mode-seeking pairs need two images)"),
+        *rule("--lr-g", lambda v: v > 0, "above 0"),
+        *rule("--lr-d", lambda v: v > 0, "above 0"),
+        *rule("--betas", lambda v: all(0 <= b < 1 for b in v), "two numbers from 0 up to (not including) 1"),
+        *rule("--ema-decay", lambda v: 0 <= v < 1, "from 0 up to (not including) 1"),
+        *rule("--aux-weight-d", at_least(0), "0 or more"),
+        *rule("--aux-weight-g", at_least(0), "0 or more"),
+        *rule("--mode-seeking", at_least(0), "0 or more (0 is off)"),
+        *rule("--z-dim", at_least(1), "a whole number of at least 1"),
+        *rule("--g-channels", at_least(4), "at least 4 (it is halved twice on the way to 28x28)"),
+        *rule("--output-gain", lambda v: v > 0, "above 0 (1 is plain tanh)"),
+        *rule("--d-channels", at_least(1), "a whole number of at least 1"),
+        *rule("--train-subset", at_least(1), "a whole number of at least 1"),
+        *rule("--threads", at_least(1), "a whole number of at least 1"),
+        *rule("--checkpoint-every", at_least(1), "a whole number of at least 1"),
+        *rule("--keep", at_least(1), "a whole number of at least 1"),
+        *rule("--eval-samples-per-digit", at_least(10), "a whole number of at least 10"),
+    ]
 
 
 def setup_processes(device_name: str, batch_size: int) -> tuple[int, int, torch.device]:

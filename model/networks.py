@@ -64,6 +64,8 @@ class DigitGenerator(nn.Module, StrictHubMixin, library_name=LIBRARY_NAME, licen
         super().__init__()
         if config.image_size != 28:
             raise ValueError(f"only 28x28 images are supported, got image_size={config.image_size}")
+        if not config.output_gain > 0:  # also refuses NaN
+            raise ValueError(f"output_gain must be a number above 0 (1 is plain tanh), got {config.output_gain}")
         self.config = config
         c = config.channels
         self.class_embed = nn.Embedding(config.num_classes, config.embed_dim)

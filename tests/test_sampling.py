@@ -134,6 +134,12 @@ def test_an_output_gain_above_one_draws_exactly_black_where_plain_tanh_cannot(ti
     torch.testing.assert_close(gained[ink], (1.2 * plain[ink]).clamp(-1, 1))
 
 
+@pytest.mark.parametrize("gain", [0.0, -1.2, float("nan")])
+def test_an_output_gain_that_is_not_above_zero_is_refused(tiny_generator, gain):
+    with pytest.raises(ValueError, match=r"output_gain must be a number above 0 \(1 is plain tanh\), got"):
+        DigitGenerator(dataclasses.replace(tiny_generator.config, output_gain=gain))
+
+
 def test_a_config_without_output_gain_is_plain_tanh(tiny_generator, tmp_path):
     # configs saved before output_gain existed (older Hub revisions) load as the plain tanh they were trained with
     tiny_generator.save_pretrained(tmp_path)
