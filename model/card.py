@@ -97,7 +97,7 @@ def output_text(config: GeneratorConfig) -> str:
     """How the generator's last layer makes pixels, as the card says it."""
     if config.output_gain == 1:
         return "tanh output"
-    return f"tanh output times {config.output_gain:g}, clipped to [-1, 1] (an exactly black background)"
+    return f"tanh output times {config.output_gain:g} clipped to [-1, 1], for an exactly black background"
 
 
 def build_card(folder: str | Path, repo_id: str = "weights") -> ModelCard:

@@ -20,8 +20,11 @@ def page(server, chromium):
     page = chromium.new_page(viewport={"width": 1280, "height": 900})
     page.goto(server)
     # the app draws its opening digits on load: wait for them, so no test's click races that first generation
-    page.wait_for_function("document.querySelectorAll('#gallery img').length === 16", timeout=30_000)
-    page.wait_for_load_state("networkidle")
+    # (not "networkidle": the queue's event stream can keep the network busy for longer than a test waits)
+    page.wait_for_function(
+        """() => { const imgs = [...document.querySelectorAll('#gallery img')];
+                  return imgs.length === 16 && imgs.every(i => i.complete && i.naturalWidth > 0)
+                         && !document.querySelector('#gallery .pending'); }""", timeout=30_000)
     yield page
     page.close()
 

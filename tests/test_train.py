@@ -141,7 +141,7 @@ def test_evaluation_goes_to_metrics_json_training_json_and_the_model_card(tmp_pa
     card = (out / "generator" / "README.md").read_text()
     assert "recall" in card and f"{metrics['judges']['B']['recall']:.3f}" in card
     assert "mode-seeking term (MSGAN) weight 0.3 on G" in card  # the card says how the run was trained
-    assert "tanh output times 1.5, clipped" in card
+    assert "tanh output times 1.5 clipped to [-1, 1]" in card
     assert json.loads((out / "generator" / "config.json").read_text())["output_gain"] == 1.5
     assert "recall" in result.stdout  # the table is printed too
 
