@@ -1,17 +1,18 @@
 """Train the class-conditional GAN on MNIST.
 
-    python train_cgan.py --preset quick                      # 7-13 min on a 2-core CPU
+    python train_cgan.py --preset quick                      # 5-13 min on a 2-core CPU
     python train_cgan.py --preset full --save-dir weights    # the shipped weights
     python train_cgan.py --max-steps 20 --train-subset 512   # smoke test
 
-Recipe: hinge loss, spectral-norm projection discriminator with an auxiliary classifier
-trained on real images, a mode-seeking term on G, class-conditional BatchNorm generator whose tanh
-output is scaled and clipped (an exactly black background), Adam,
-linear LR decay over the second half, EMA of the generator weights (the EMA copy is what gets saved).
+Recipe: hinge loss, spectral-norm projection discriminator with an auxiliary classifier trained on real images,
+a mode-seeking term on G, class-conditional BatchNorm generator whose tanh output is scaled and clipped (an exactly
+black background), Adam, linear LR decay over the second half, EMA of the generator weights (the EMA copy is what
+gets saved).
 """
 
 import argparse
 import json
+import math
 import os
 import random
 import shlex
@@ -110,41 +111,37 @@ def parse_args(argv=None):
         if getattr(args, key) is None:
             setattr(args, key, value)
     args.betas = tuple(args.betas)
-    for message in bad_values(args):
-        p.error(message)  # exits with status 2 and the usage line, before any data is read
+    if messages := bad_values(args):
+        p.error("; ".join(messages))  # exits with status 2 and the usage line, before any data is read
     return args
 
 
 def bad_values(args) -> list[str]:
-    """What is wrong with the numeric flags, one message per flag naming what is allowed (empty when all is well)."""
-    def rule(flag, ok, allowed):
+    """What is wrong with the numeric flags: one message per flag, naming what it allows (empty when all is well)."""
+    def whole(low: int) -> tuple:
+        """The rule for a count (argparse has made it a whole number already)."""
+        return lambda v: v >= low, f"a whole number of at least {low}"
+
+    above_zero = (lambda v: math.isfinite(v) and v > 0, "a finite number above 0")
+    zero_or_more = (lambda v: math.isfinite(v) and v >= 0, "a finite number of 0 or more")
+    rules = {
+        "--epochs": whole(1), "--max-steps": whole(1), "--z-dim": whole(1), "--d-channels": whole(1),
+        "--train-subset": whole(1), "--threads": whole(1), "--checkpoint-every": whole(1), "--keep": whole(1),
+        "--eval-samples-per-digit": whole(10),
+        "--batch-size": (lambda v: v >= 2, "at least 2 (BatchNorm and the mode-seeking pairs need two images)"),
+        "--g-channels": (lambda v: v >= 4, "at least 4 (it is halved twice on the way to 28x28)"),
+        "--seed": (lambda v: 0 <= v < 2**32, "a whole number from 0 to 2**32 - 1 (NumPy's seed range)"),
+        "--lr-g": above_zero, "--lr-d": above_zero, "--output-gain": above_zero,
+        "--aux-weight-d": zero_or_more, "--aux-weight-g": zero_or_more, "--mode-seeking": zero_or_more,
+        "--betas": (lambda v: all(0 <= b < 1 for b in v), "two numbers from 0 up to (not including) 1"),
+        "--ema-decay": (lambda v: 0 <= v < 1, "from 0 up to (not including) 1"),
+    }
+    messages = []
+    for flag, (ok, allowed) in rules.items():
         value = getattr(args, flag.removeprefix("--").replace("-", "_"))
-        return [] if value is None or ok(value) else [f"argument {flag}: must be {allowed}, got {value}"]
-
-    def at_least(low):
-        return lambda v: v >= low
-
-    return [
-        *rule("--epochs", at_least(1), "a whole number of at least 1"),
-        *rule("--max-steps", at_least(1), "a whole number of at least 1"),
-        *rule("--batch-size", at_least(2), "at least 2 (BatchNorm and the mode-seeking pairs need two images)"),
-        *rule("--lr-g", lambda v: v > 0, "above 0"),
-        *rule("--lr-d", lambda v: v > 0, "above 0"),
-        *rule("--betas", lambda v: all(0 <= b < 1 for b in v), "two numbers from 0 up to (not including) 1"),
-        *rule("--ema-decay", lambda v: 0 <= v < 1, "from 0 up to (not including) 1"),
-        *rule("--aux-weight-d", at_least(0), "0 or more"),
-        *rule("--aux-weight-g", at_least(0), "0 or more"),
-        *rule("--mode-seeking", at_least(0), "0 or more (0 is off)"),
-        *rule("--z-dim", at_least(1), "a whole number of at least 1"),
-        *rule("--g-channels", at_least(4), "at least 4 (it is halved twice on the way to 28x28)"),
-        *rule("--output-gain", lambda v: v > 0, "above 0 (1 is plain tanh)"),
-        *rule("--d-channels", at_least(1), "a whole number of at least 1"),
-        *rule("--train-subset", at_least(1), "a whole number of at least 1"),
-        *rule("--threads", at_least(1), "a whole number of at least 1"),
-        *rule("--checkpoint-every", at_least(1), "a whole number of at least 1"),
-        *rule("--keep", at_least(1), "a whole number of at least 1"),
-        *rule("--eval-samples-per-digit", at_least(10), "a whole number of at least 10"),
-    ]
+        if value is not None and not ok(value):
+            messages.append(f"argument {flag}: must be {allowed}, got {value}")
+    return messages
 
 
 def setup_processes(device_name: str, batch_size: int) -> tuple[int, int, torch.device]:
@@ -158,6 +155,8 @@ def setup_processes(device_name: str, batch_size: int) -> tuple[int, int, torch.
         dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
         if batch_size % world:
             sys.exit(f"error: --batch-size {batch_size} must be divisible by the {world} processes")
+        if batch_size // world < 2:  # each process's BatchNorm and mode-seeking pairs need two images
+            sys.exit(f"error: --batch-size {batch_size} must give each of the {world} processes at least 2 images")
     return world, rank, device
 
 

@@ -68,8 +68,9 @@ print([item["image"] for item in gallery])
 {{ training_line }}
 
 Architecture: generator with class-conditional BatchNorm (latent {{ z_dim }}-d, width {{ channels }} at 7x7,
-{{ params }} parameters, {{ output }}); spectral-norm projection discriminator with an auxiliary classifier
-trained on real images; {{ losses }}; EMA of the generator weights.
+{{ params }} parameters), {{ output }};
+spectral-norm projection discriminator with an auxiliary classifier trained on real images;
+{{ losses }}; EMA of the generator weights.
 
 ```json
 {{ config_json }}
@@ -97,6 +98,8 @@ def output_text(config: GeneratorConfig) -> str:
     """How the generator's last layer makes pixels, as the card says it."""
     if config.output_gain == 1:
         return "tanh output"
+    if config.output_gain < 1:  # nothing reaches the clipping
+        return f"tanh output times {config.output_gain:g}"
     return f"tanh output times {config.output_gain:g} clipped to [-1, 1], for an exactly black background"
 
 

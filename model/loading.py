@@ -4,6 +4,7 @@
 """
 
 import contextlib
+import dataclasses
 import json
 import os
 
@@ -82,6 +83,18 @@ def _weights_file(model_id: str, revision, **download_kwargs) -> str:
     return hf_hub_download(repo_id=model_id, filename=WEIGHTS_NAME, revision=revision, **download_kwargs)
 
 
+def _unknown_config_fields(model_id: str, config, revision, **download_kwargs) -> list[str]:
+    """config.json's fields that `config`'s dataclass lacks. The mixin drops them silently, but a field such as
+    output_gain changes the pixels, so a generator saved by a newer version must not load as something else."""
+    if os.path.isdir(model_id):
+        path = os.path.join(model_id, constants.CONFIG_NAME)
+    else:  # already in the cache: fetch_files downloaded it
+        path = hf_hub_download(repo_id=model_id, filename=constants.CONFIG_NAME, revision=revision, **download_kwargs)
+    with open(path, encoding="utf-8") as f:
+        saved = json.load(f)
+    return sorted(set(saved) - {field.name for field in dataclasses.fields(config)})
+
+
 def load_strict(cls, model_id: str, config, *, map_location: str = "cpu", revision=None, strict: bool = True,
                    cache_dir=None, force_download=False, local_files_only=False, token=None):
     """Build `cls(config)` and fill it from model.safetensors, strictly (no missing or unexpected tensors)."""
@@ -90,8 +103,13 @@ def load_strict(cls, model_id: str, config, *, map_location: str = "cpu", revisi
         raise ValueError("non-strict loading is not supported: a partial generator draws garbage")
     if config is None:
         raise GeneratorLoadError(f"{source}: config.json is missing, so the generator cannot be rebuilt")
-    path = _weights_file(model_id, revision, cache_dir=cache_dir, force_download=force_download,
-                         local_files_only=local_files_only, token=token)
+    download = {"cache_dir": cache_dir, "force_download": force_download, "local_files_only": local_files_only,
+                "token": token}
+    cached = download | {"force_download": False}  # fetch_files has just downloaded config.json
+    if dataclasses.is_dataclass(config) and (unknown := _unknown_config_fields(model_id, config, revision, **cached)):
+        raise GeneratorLoadError(f"{source}: config.json has fields this version of the library does not know "
+                                 f"({', '.join(unknown)}): it was saved by a newer version; update digit-cgan")
+    path = _weights_file(model_id, revision, **download)
     model = cls(config)
     try:
         safetensors.torch.load_model(model, path, strict=True, device=map_location)

@@ -6,6 +6,7 @@ Discriminator: spectrally normalised convolutions with a projection head (Miyato
 plus an auxiliary classifier head (AC-GAN) that is trained on real images only.
 """
 
+import math
 from dataclasses import dataclass
 
 import torch
@@ -64,8 +65,8 @@ class DigitGenerator(nn.Module, StrictHubMixin, library_name=LIBRARY_NAME, licen
         super().__init__()
         if config.image_size != 28:
             raise ValueError(f"only 28x28 images are supported, got image_size={config.image_size}")
-        if not config.output_gain > 0:  # also refuses NaN
-            raise ValueError(f"output_gain must be a number above 0 (1 is plain tanh), got {config.output_gain}")
+        if not (math.isfinite(config.output_gain) and config.output_gain > 0):
+            raise ValueError(f"output_gain must be a finite number above 0 (1 is plain tanh), got {config.output_gain}")
         self.config = config
         c = config.channels
         self.class_embed = nn.Embedding(config.num_classes, config.embed_dim)

@@ -56,8 +56,11 @@ class GanTrainState:
 
     def load_state_dict(self, ckpt: dict) -> None:
         """Restore from state_dict()'s output; ValueError if it was made with other network configs."""
-        if ckpt["g_config"] != asdict(self.G.config) or ckpt["d_config"] != asdict(self.D.config):
-            raise ValueError(f"it was trained with a different model config: {ckpt['g_config']}, {ckpt['d_config']}")
+        differences = config_differences(ckpt["g_config"], self.G.config, "G")
+        differences += config_differences(ckpt["d_config"], self.D.config, "D")
+        if differences:
+            raise ValueError("it was trained with a different model config (give the flags it was trained with): "
+                             + "; ".join(differences))
         for name in ("G", "D", "G_ema", "opt_g", "opt_d", "sched_g", "sched_d"):
             getattr(self, name).load_state_dict(ckpt[name])
         self.noise_rng.set_state(ckpt["noise_rng"])
@@ -70,6 +73,17 @@ class GanTrainState:
         """About how large one checkpoint is: G, its EMA copy and Adam's two moments; D and its two moments."""
         n_g, n_d = (sum(p.numel() for p in m.parameters()) for m in (self.G, self.D))
         return 4 * (4 * n_g + 3 * n_d)
+
+
+def config_differences(saved: dict, config, name: str) -> list[str]:
+    """The fields where a checkpoint's network config differs from this run's, e.g. "G output_gain: checkpoint 1.0,
+    this run 1.2". A field the checkpoint lacks (it predates the field) counts as that field's default."""
+    try:
+        saved = asdict(type(config)(**saved))
+    except TypeError as e:  # a field this code does not know: made by a newer version
+        raise ValueError(f"its {name} config has fields this version does not know ({e}): {saved}") from None
+    now = asdict(config)
+    return [f"{name} {key}: checkpoint {saved[key]}, this run {now[key]}" for key in now if saved[key] != now[key]]
 
 
 def numpy_state() -> list:

@@ -167,7 +167,6 @@ def test_a_single_row_leaves_no_empty_space_in_its_gallery(page):
     last = page.locator("#style-gallery .thumbnail-item").last.bounding_box()
     empty_below = wrap["y"] + wrap["height"] - (last["y"] + last["height"])
     assert empty_below < 40, f"{empty_below:.0f} px of empty gallery under one row"  # Gradio's minimum: 450 px
-    page.get_by_role("tab", name="Generate").click()
 
 
 def test_bad_seed_shows_an_error_and_keeps_the_last_digits_in_view(page):
@@ -216,7 +215,6 @@ def test_explorer_slider_updates_the_digit(page):
     page.wait_for_function("src => { const i = document.querySelector('#explore-image img'); "
                            "return i && i.src !== src && i.complete; }", arg=first, timeout=30_000)
     page.screenshot(path=str(ARTIFACTS / "app_explore.png"), full_page=True)
-    page.get_by_role("tab", name="Generate").click()
 
 
 def test_phone_width_layout(page):
@@ -271,7 +269,6 @@ def test_a_phone_shows_every_tab_name_and_reaches_morph_and_explore(page):
     page.locator("#explore-image img").wait_for(timeout=30_000)
     assert page.locator("#direction-1").is_visible()
     page.screenshot(path=str(ARTIFACTS / "app_phone_explore.png"), full_page=True)
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def test_a_link_opens_its_digits_and_the_address_follows_each_generation(page, server):  # noqa: F811
@@ -322,7 +319,6 @@ def test_new_digits_come_into_view_after_generate_random_seed_and_enter(page, si
                                timeout=5_000)
         assert in_view(page, "#gallery .thumbnail-item")["whole"], (action, in_view(page, "#gallery"))
     page.screenshot(path=str(ARTIFACTS / f"app_{name}_after_enter.png"))
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 @pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
@@ -344,8 +340,6 @@ def test_the_explored_digit_stays_in_view_while_each_slider_moves(page, size):
             .getBoundingClientRect(); const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
             return hit && hit.closest('#direction-{k}') !== null; }}"""), f"slider {k} is hidden under the digit"
     page.screenshot(path=str(ARTIFACTS / f"app_{'phone' if size is PHONE else 'desktop'}_explore_sliders.png"))
-    page.set_viewport_size({"width": 1280, "height": 900})
-    page.get_by_role("tab", name="Generate").click()
 
 
 @pytest.mark.parametrize("elem_id, typed, key, shown, note", [
@@ -357,8 +351,6 @@ def test_the_explored_digit_stays_in_view_while_each_slider_moves(page, size):
     ("psi", "2", "Enter", "1", "must be a number from 0 to 1: 2 was changed to 1."),
 ])
 def test_a_slider_box_says_when_it_corrects_a_typed_value(page, elem_id, typed, key, shown, note):
-    page.set_viewport_size({"width": 1280, "height": 900})
-    open_tab(page, "Generate")
     box = page.locator(f"#{elem_id} input[type=number]")
     box.fill(typed)
     box.press(key)  # leaving the box (Gradio moves the value into range then), or Enter (the box keeps focus)
@@ -372,8 +364,6 @@ def test_a_slider_box_says_when_it_corrects_a_typed_value(page, elem_id, typed, 
 
 def test_copy_link_and_download_all(page, server):  # noqa: F811
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
-    page.set_viewport_size({"width": 1280, "height": 900})
-    open_tab(page, "Generate")
     page.locator("#digit").get_by_text("4", exact=True).click()
     seed_box(page).fill("321")
     set_slider(page, "count", 8)

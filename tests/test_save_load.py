@@ -73,6 +73,15 @@ def test_pickle_weights_are_never_loaded(saved, tiny_generator):
         DigitGenerator.from_pretrained(str(saved))
 
 
+def test_a_config_field_this_version_does_not_know_is_an_error_not_ignored(saved):
+    # e.g. a generator saved by a later version with a field that changes its pixels, as output_gain did
+    config = json.loads((saved / "config.json").read_text())
+    (saved / "config.json").write_text(json.dumps(config | {"output_curve": "cubic", "blur": 0.5}))
+    with pytest.raises(GeneratorLoadError, match=r"fields this version of the library does not know \(blur, "
+                                                 r"output_curve\): it was saved by a newer version"):
+        DigitGenerator.from_pretrained(str(saved))
+
+
 def test_missing_config_is_an_error(saved):
     (saved / "config.json").unlink()
     with pytest.raises(GeneratorLoadError, match="config.json is missing"):

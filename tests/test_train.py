@@ -51,12 +51,14 @@ def test_the_preset_fills_every_recipe_flag_not_given(tiny_run):
 @pytest.mark.parametrize("flags, message", [
     (["--epochs", "0"], "argument --epochs: must be a whole number of at least 1, got 0"),
     (["--batch-size", "1"], "argument --batch-size: must be at least 2"),
-    (["--lr-d", "nan"], "argument --lr-d: must be above 0, got nan"),
+    (["--lr-d", "nan"], "argument --lr-d: must be a finite number above 0, got nan"),
     (["--betas", "0.5", "1"], "argument --betas: must be two numbers from 0 up to (not including) 1, got (0.5, 1.0)"),
     (["--ema-decay", "1.5"], "argument --ema-decay: must be from 0 up to (not including) 1, got 1.5"),
-    (["--mode-seeking", "-0.1"], "argument --mode-seeking: must be 0 or more (0 is off), got -0.1"),
+    (["--mode-seeking", "-0.1"], "argument --mode-seeking: must be a finite number of 0 or more, got -0.1"),
+    (["--seed", "-1"], "argument --seed: must be a whole number from 0 to 2**32 - 1"),
     (["--g-channels", "3"], "argument --g-channels: must be at least 4"),
-    (["--output-gain", "0"], "argument --output-gain: must be above 0 (1 is plain tanh), got 0.0"),
+    (["--output-gain", "inf"], "argument --output-gain: must be a finite number above 0, got inf"),
+    (["--epochs", "0", "--keep", "0"], "--epochs: must be a whole number of at least 1, got 0; argument --keep"),
     (["--preset", "full", "--keep", "0"], "argument --keep: must be a whole number of at least 1, got 0"),
 ])
 def test_a_bad_flag_is_refused_by_name_before_anything_runs(flags, message, capsys):

@@ -1,5 +1,6 @@
 """The training steps as library code, in-process on tiny networks: each test runs in well under a second."""
 
+import dataclasses
 import io
 import random
 
@@ -193,5 +194,19 @@ def test_checkpoint_state_round_trips_through_a_safe_load():
 def test_a_checkpoint_of_other_networks_is_refused():
     other = GanTrainState.create(GeneratorConfig(z_dim=8, embed_dim=4, channels=32), D_CONFIG, lr_g=1e-3, lr_d=1e-3,
                                  betas=(0.5, 0.999), total_steps=10, noise_seed=1)
-    with pytest.raises(ValueError, match="different model config"):
+    with pytest.raises(ValueError, match=r"different model config \(.*\): G channels: checkpoint 32, this run 16$"):
         tiny_state().load_state_dict(other.state_dict())
+
+
+def test_a_checkpoint_from_before_output_gain_resumes_as_plain_tanh_and_names_a_mismatch():
+    old = tiny_state().state_dict()
+    del old["g_config"]["output_gain"]  # checkpoints written before the field existed
+    tiny_state().load_state_dict(old)  # this run's gain is the default 1.0: the same networks, so it resumes
+    clipped = GanTrainState.create(dataclasses.replace(G_CONFIG, output_gain=1.2), D_CONFIG, lr_g=1e-3, lr_d=1e-3,
+                                   betas=(0.5, 0.999), total_steps=10, noise_seed=1)
+    with pytest.raises(ValueError, match=r"G output_gain: checkpoint 1.0, this run 1.2$"):
+        clipped.load_state_dict(old)
+    newer = tiny_state().state_dict()
+    newer["d_config"]["depth"] = 5
+    with pytest.raises(ValueError, match="its D config has fields this version does not know"):
+        tiny_state().load_state_dict(newer)
