@@ -83,8 +83,9 @@ def parse_args(argv=None):
     p.add_argument("--out-dir", default="runs/cgan", help="run folder: samples/, checkpoints/")
     p.add_argument("--save-dir", help="where save_pretrained writes the generator (default: OUT_DIR/generator)")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N (under torchrun: each rank's GPU)")
-    p.add_argument("--amp", choices=["auto", "on", "off"], default="auto",
-                   help="bf16 autocast: auto = on CUDA where supported; on = on any device (CPU too)")
+    p.add_argument("--amp", choices=["off", "on", "auto"], default="off",
+                   help="bf16 autocast: off = fp32 (faster for these small networks, on an H200 too: "
+                        "docs/training.md); on = on any device; auto = on CUDA where supported")
     p.add_argument("--compile", action="store_true", help="torch.compile the generator and discriminator")
     p.add_argument("--threads", type=int, help="CPU threads for torch (default: torch's choice)")
     p.add_argument("--checkpoint-every", type=int, default=500, help="steps between checkpoints (and every epoch)")
@@ -148,7 +149,8 @@ def setup_processes(device_name: str, batch_size: int) -> tuple[int, int, torch.
     """(world size, rank, device). Under torchrun: one process per GPU (NCCL) or per CPU worker (gloo)."""
     world, rank = int(os.environ.get("WORLD_SIZE", "1")), int(os.environ.get("RANK", "0"))
     device = pick_device(device_name)
-    if world > 1:
+    # every torchrun job is a DDP job, one process too: on a one-GPU machine that is how NCCL and DDP get tested
+    if "LOCAL_RANK" in os.environ:
         if device.type == "cuda":
             device = torch.device("cuda", int(os.environ["LOCAL_RANK"]))
             torch.cuda.set_device(device)
@@ -266,7 +268,7 @@ def main(argv=None):
         except HubPushError as e:
             sys.exit(f"error: {e}")
     world, rank, device = setup_processes(args.device, args.batch_size)
-    distributed, is_main = world > 1, rank == 0  # rank 0 alone logs and writes files
+    distributed, is_main = dist.is_initialized(), rank == 0  # rank 0 alone logs and writes files
     batch = args.batch_size // world  # per process; the effective batch stays --batch-size
     use_amp = use_bf16(args.amp, device)
     out_dir = Path(args.out_dir)
@@ -308,7 +310,8 @@ def main(argv=None):
         log(f"resumed from {path} at step {state.step}")
     logger = open_logger(args, out_dir, state.step, is_main)
 
-    how = (f" x {world} processes" if distributed else "") + (" with bf16 autocast" if use_amp else "")
+    how = f" x {world} process{'es' * (world > 1)} ({dist.get_backend()})" if distributed else ""
+    how += " with bf16 autocast" if use_amp else ""
     n_g, n_d = (sum(p.numel() for p in m.parameters()) for m in (state.G, state.D))
     log(f"training on {device}{how} for {total_steps} steps ({steps_per_epoch} per epoch, batch {args.batch_size}); "
         f"G {n_g:,} params, D {n_d:,}")

@@ -1,5 +1,7 @@
-"""The load benchmark itself, run for real on a few requests: it must start its server, measure, and report."""
+"""The benchmark scripts themselves, run for real on small inputs: they must start, measure, and report."""
 
+import json
+import os
 import re
 import subprocess
 import sys
@@ -56,3 +58,20 @@ def test_the_highest_rate_within_the_targets_needs_every_run_up_to_it_to_meet_th
     assert highest_rate_within_targets([(20, True), (10, True), (16, True)]) == 20
     assert highest_rate_within_targets([(10, True), (16, True), (16, False), (20, True)]) == 10  # a repeat missed
     assert highest_rate_within_targets([(5, False), (10, True)]) is None
+
+
+def test_gpu_benchmark_script_runs_its_stages_and_leaves_each_record(tmp_path, mnist_dir):
+    """benchmarks/bench_gpu.sh on the CPU with tiny runs: the smoke and torchrun stages each write their
+    training.json and log, and a stage not asked for does not run."""
+    tiny = ("--train-subset 256 --batch-size 32 --g-channels 32 --d-channels 16 --z-dim 16 --threads 1 "
+            f"--max-steps 3 --data-dir {mnist_dir}")
+    env = dict(os.environ, DEVICE="cpu", NPROC="1", PYTHON=sys.executable, TRAIN_FLAGS=tiny)
+    out = subprocess.run(["bash", "benchmarks/bench_gpu.sh", str(tmp_path), "300", "smoke", "torchrun"], cwd=ROOT,
+                         env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert "== smoke: exit 0" in out.stdout and "== torchrun: exit 0" in out.stdout, out.stdout
+    for stage, processes in (("smoke", 1), ("torchrun", 1)):
+        record = json.loads((tmp_path / stage / "generator" / "training.json").read_text())
+        assert (record["steps"], record["processes"]) == (3, processes)
+    assert "x 1 process (gloo)" in (tmp_path / "torchrun.log").read_text()
+    assert not (tmp_path / "full").exists() and "== full" not in out.stdout

@@ -218,7 +218,7 @@ def test_torchrun_with_two_gloo_processes(tmp_path, mnist_dir):
            "--checkpoint-every", "100", "--data-dir", str(mnist_dir)]
     result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.count("training on cpu x 2 processes") == 1
+    assert result.stdout.count("training on cpu x 2 processes (gloo)") == 1
     assert result.stdout.count("saved generator") == 1
     # 256 images, 2 ranks x 16 per rank = the same effective batch of 32: 8 steps per epoch
     assert sorted(p.name for p in (tmp_path / "checkpoints").glob("*.pt")) == ["step_0000008.pt", "step_0000016.pt"]
@@ -227,6 +227,17 @@ def test_torchrun_with_two_gloo_processes(tmp_path, mnist_dir):
     record = json.loads((tmp_path / "generator" / "training.json").read_text())
     assert (record["processes"], record["threads"], record["steps"]) == (2, 1, 16)  # threads per process
     assert DigitGenerator.from_pretrained(str(tmp_path / "generator")).generate(3, seed=0).shape == (1, 28, 28)
+
+
+def test_torchrun_with_one_process_is_a_ddp_job(tmp_path, mnist_dir):
+    """One process under torchrun still sets up the process group and DDP (how a one-GPU machine tests NCCL)."""
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=1",
+           str(ROOT / "train_cgan.py"), "--out-dir", str(tmp_path), *TINY, "--max-steps", "3",
+           "--data-dir", str(mnist_dir)]
+    result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "training on cpu x 1 process (gloo) for 3 steps" in result.stdout
+    assert json.loads((tmp_path / "generator" / "training.json").read_text())["processes"] == 1
 
 
 def max_change(a: dict, b: dict) -> float:
@@ -276,7 +287,7 @@ def test_full_disk_fails_before_training(tmp_path, mnist_dir):
 
 
 def test_bf16_autocast_path_trains_on_cpu(tmp_path, mnist_dir):
-    """--amp on runs the mixed-precision code that CUDA uses by default, here on the CPU: it trains, stays
+    """--amp on runs the mixed-precision code (bf16 autocast) that a GPU would, here on the CPU: it trains, stays
     finite, saves a loadable generator, and really computes in bf16 (its weights differ from an fp32 run's)."""
     common = ["--max-steps", "6", "--checkpoint-every", "6", "--data-dir", str(mnist_dir)]
     bf16 = train(tmp_path / "bf16", *common, "--amp", "on")

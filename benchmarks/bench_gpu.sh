@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# The GPU figures of docs/training.md, in one go on a CUDA machine (each stage is the real train_cgan.py):
+#   smoke     300 steps of the full preset's networks
+#   full      the full preset to quality as a user runs it (fp32), with its evaluation under both judges
+#   torchrun  1,000 steps under torchrun with NCCL, one process per GPU
+#   bf16      1,000 steps under bf16 autocast (--amp on), for its images/s
+#   compiled  1,000 steps with --amp on --compile (images/s after 20 warm-up steps leaves compilation out)
+#   quick     the quick preset to quality
+#
+#   bash benchmarks/bench_gpu.sh OUT_DIR [SECONDS [STAGE ...]]    # MNIST from $MNIST_DATA_DIR or --data-dir's default
+#
+# A stage that would run past SECONDS (default 900) is cut short or skipped; each run's training.json and
+# metrics.json (steps, wall clock, images/s, every metric) and its log land in OUT_DIR. On an H200, from the
+# images/s measured there (docs/training.md), the first three stages should take about 9-10 minutes.
+set -u
+out=${1:?usage: bench_gpu.sh OUT_DIR [SECONDS]}
+budget=${2:-900}
+py=${PYTHON:-python3}
+device=${DEVICE:-cuda}  # DEVICE=cpu tries the script itself on a machine without a GPU
+extra=${TRAIN_FLAGS:-}  # appended to every run's flags (the last flag wins): tests/test_benchmarks.py's tiny runs
+export PYTHONUNBUFFERED=1
+mkdir -p "$out"
+cd "$(dirname "$0")/.."
+
+stages=${*:3}
+stages=${stages:-smoke full torchrun bf16 compiled quick}
+want() { [[ " $stages " == *" $1 "* ]]; }
+left() { echo $((budget - SECONDS)); }
+
+stage() {  # stage NAME SECONDS_AT_MOST COMMAND...: run it under a time limit, log to OUT_DIR/NAME.log
+  local name=$1 limit=$2; shift 2
+  if (($(left) < limit / 3)); then echo "== $name: skipped ($(left)s left)"; return; fi
+  ((limit > $(left))) && limit=$(left)
+  echo "== $name (at most ${limit}s): $*"
+  local t0=$SECONDS
+  timeout "$limit" "$@" > "$out/$name.log" 2>&1
+  echo "== $name: exit $?, $((SECONDS - t0))s"
+  tail -n 25 "$out/$name.log"
+}
+
+train() {  # train NAME SECONDS_AT_MOST FLAGS...: train_cgan.py on the GPU into OUT_DIR/NAME
+  local name=$1 limit=$2; shift 2
+  stage "$name" "$limit" "$py" train_cgan.py --device "$device" --no-progress --out-dir "$out/$name" "$@" $extra
+}
+
+[[ $device == cpu ]] || nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
+$py -c "import torch, torchvision, numpy, huggingface_hub as hf; print('torch', torch.__version__, torch.version.cuda,
+  'torchvision', torchvision.__version__, 'numpy', numpy.__version__, 'huggingface_hub', hf.__version__)"
+
+# (1) smoke: the full preset's networks for 300 steps
+want smoke && train smoke 60 --preset full --max-steps 300 --no-eval
+# (2) the full preset as a user runs it (fp32), then its evaluation under both judges
+want full && train full 500 --preset full
+# (3) torchrun with NCCL (one process per GPU; this machine's GPUs)
+want torchrun && stage torchrun 60 "$py" -m torch.distributed.run --standalone \
+  --nproc_per_node="${NPROC:-$(nvidia-smi -L | wc -l)}" train_cgan.py --device "$device" --no-progress \
+  --out-dir "$out/torchrun" --preset full --max-steps 1000 --no-eval $extra
+# (4) throughput under bf16 autocast, eager and with torch.compile (images/s after 20 warm-up steps leaves
+#     compilation out)
+want bf16 && train bf16 60 --preset full --max-steps 1000 --no-eval --amp on
+want compiled && train compiled 120 --preset full --max-steps 1000 --no-eval --amp on --compile
+# (5) the quick preset to quality
+want quick && train quick 150 --preset quick
+echo "== done in ${SECONDS}s"
