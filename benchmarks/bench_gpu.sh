@@ -19,7 +19,7 @@ py=${PYTHON:-python3}
 device=${DEVICE:-cuda}  # DEVICE=cpu tries the script itself on a machine without a GPU
 extra=${TRAIN_FLAGS:-}  # appended to every run's flags (the last flag wins): tests/test_benchmarks.py's tiny runs
 export PYTHONUNBUFFERED=1
-mkdir -p "$out"
+mkdir -p "$out" && out=$(cd "$out" && pwd)  # absolute: the runs start from the repository root
 cd "$(dirname "$0")/.."
 
 stages=${*:3}
