@@ -84,7 +84,7 @@ def parse_args(argv=None):
     p.add_argument("--save-dir", help="where save_pretrained writes the generator (default: OUT_DIR/generator)")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N (under torchrun: each rank's GPU)")
     p.add_argument("--amp", choices=["off", "on", "auto"], default="off",
-                   help="bf16 autocast: off = fp32 (faster for these small networks, on an H200 too: "
+                   help="bf16 autocast: off = fp32 (on an H200, bf16 was no faster for these small networks: "
                         "docs/training.md); on = on any device; auto = on CUDA where supported")
     p.add_argument("--compile", action="store_true", help="torch.compile the generator and discriminator")
     p.add_argument("--threads", type=int, help="CPU threads for torch (default: torch's choice)")
@@ -145,21 +145,23 @@ def bad_values(args) -> list[str]:
     return messages
 
 
-def setup_processes(device_name: str, batch_size: int) -> tuple[int, int, torch.device]:
-    """(world size, rank, device). Under torchrun: one process per GPU (NCCL) or per CPU worker (gloo)."""
+def setup_processes(device_name: str, batch_size: int) -> tuple[bool, int, int, torch.device]:
+    """(distributed, world size, rank, device). Under torchrun: one process per GPU (NCCL) or per CPU worker (gloo)."""
     world, rank = int(os.environ.get("WORLD_SIZE", "1")), int(os.environ.get("RANK", "0"))
     device = pick_device(device_name)
-    # every torchrun job is a DDP job, one process too: on a one-GPU machine that is how NCCL and DDP get tested
-    if "LOCAL_RANK" in os.environ:
-        if device.type == "cuda":
-            device = torch.device("cuda", int(os.environ["LOCAL_RANK"]))
-            torch.cuda.set_device(device)
-        dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
-        if batch_size % world:
-            sys.exit(f"error: --batch-size {batch_size} must be divisible by the {world} processes")
-        if batch_size // world < 2:  # each process's BatchNorm and mode-seeking pairs need two images
-            sys.exit(f"error: --batch-size {batch_size} must give each of the {world} processes at least 2 images")
-    return world, rank, device
+    # every torchrun job (it sets LOCAL_RANK) is a DDP job, one process too: on a one-GPU machine that is how NCCL
+    # and DDP get tested; other launchers that set WORLD_SIZE > 1 are DDP jobs as before
+    if not (world > 1 or "LOCAL_RANK" in os.environ):
+        return False, world, rank, device
+    if device.type == "cuda":
+        device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", rank % torch.cuda.device_count())))
+        torch.cuda.set_device(device)
+    dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+    if batch_size % world:
+        sys.exit(f"error: --batch-size {batch_size} must be divisible by the {world} processes")
+    if batch_size // world < 2:  # each process's BatchNorm and mode-seeking pairs need two images
+        sys.exit(f"error: --batch-size {batch_size} must give each of the {world} processes at least 2 images")
+    return True, world, rank, device
 
 
 def use_bf16(amp: str, device: torch.device) -> bool:
@@ -267,8 +269,8 @@ def main(argv=None):
             require_token()  # fail now, not after hours of training
         except HubPushError as e:
             sys.exit(f"error: {e}")
-    world, rank, device = setup_processes(args.device, args.batch_size)
-    distributed, is_main = dist.is_initialized(), rank == 0  # rank 0 alone logs and writes files
+    distributed, world, rank, device = setup_processes(args.device, args.batch_size)
+    is_main = rank == 0  # rank 0 alone logs and writes files
     batch = args.batch_size // world  # per process; the effective batch stays --batch-size
     use_amp = use_bf16(args.amp, device)
     out_dir = Path(args.out_dir)
@@ -305,7 +307,7 @@ def main(argv=None):
         if path is None:
             sys.exit(f"error: --resume given but there is no checkpoint in {ckpt_dir}")
         restore(state, path)
-        if distributed:  # the checkpoint holds rank 0's noise state; the other ranks restart theirs
+        if distributed and rank:  # the checkpoint holds rank 0's noise state; the other ranks restart theirs
             state.noise_rng.manual_seed(args.seed + 7919 * rank + state.step)
         log(f"resumed from {path} at step {state.step}")
     logger = open_logger(args, out_dir, state.step, is_main)

@@ -10,31 +10,41 @@
 #   bash benchmarks/bench_gpu.sh OUT_DIR [SECONDS [STAGE ...]]    # MNIST from $MNIST_DATA_DIR or --data-dir's default
 #
 # A stage that would run past SECONDS (default 900) is cut short or skipped; each run's training.json and
-# metrics.json (steps, wall clock, images/s, every metric) and its log land in OUT_DIR. On an H200, from the
-# images/s measured there (docs/training.md), the first three stages should take about 9-10 minutes.
+# metrics.json (steps, wall clock, images/s, every metric) and its log land in OUT_DIR. The exit status is 1 if a
+# stage failed or was cut short (a cut-short run writes no record). On an H200, from the images/s measured there
+# (docs/training.md), the full stage alone takes 7-9 minutes with its evaluation, and the other stages together
+# about 4: with a 10-minute limit per command, run `full` by itself.
 set -u
-out=${1:?usage: bench_gpu.sh OUT_DIR [SECONDS]}
+out=${1:?usage: bench_gpu.sh OUT_DIR [SECONDS [STAGE ...]]}
 budget=${2:-900}
 py=${PYTHON:-python3}
 device=${DEVICE:-cuda}  # DEVICE=cpu tries the script itself on a machine without a GPU
-extra=${TRAIN_FLAGS:-}  # appended to every run's flags (the last flag wins): tests/test_benchmarks.py's tiny runs
+extra=${TRAIN_FLAGS:-}  # appended to every run's flags (split at spaces; the last flag wins): the tests' tiny runs
 export PYTHONUNBUFFERED=1
 mkdir -p "$out" && out=$(cd "$out" && pwd)  # absolute: the runs start from the repository root
 cd "$(dirname "$0")/.."
 
+all_stages="smoke full torchrun bf16 compiled quick"
 stages=${*:3}
-stages=${stages:-smoke full torchrun bf16 compiled quick}
+stages=${stages:-$all_stages}
+for name in $stages; do
+  [[ " $all_stages " == *" $name "* ]] || { echo "error: unknown stage '$name' (stages: $all_stages)" >&2; exit 2; }
+done
+[[ $device == cpu ]] && nproc=${NPROC:-1} || nproc=${NPROC:-$(nvidia-smi -L | wc -l)}
+failed=""
 want() { [[ " $stages " == *" $1 "* ]]; }
 left() { echo $((budget - SECONDS)); }
 
 stage() {  # stage NAME SECONDS_AT_MOST COMMAND...: run it under a time limit, log to OUT_DIR/NAME.log
   local name=$1 limit=$2; shift 2
-  if (($(left) < limit / 3)); then echo "== $name: skipped ($(left)s left)"; return; fi
+  if (($(left) <= 0 || $(left) < limit / 3)); then echo "== $name: skipped ($(left)s left)"; return; fi
   ((limit > $(left))) && limit=$(left)
   echo "== $name (at most ${limit}s): $*"
   local t0=$SECONDS
   timeout "$limit" "$@" > "$out/$name.log" 2>&1
-  echo "== $name: exit $?, $((SECONDS - t0))s"
+  local status=$?
+  echo "== $name: exit $status$( ((status == 124)) && echo ' (cut short by its time limit)'), $((SECONDS - t0))s"
+  ((status == 0)) || failed+=" $name"
   tail -n 25 "$out/$name.log"
 }
 
@@ -44,16 +54,16 @@ train() {  # train NAME SECONDS_AT_MOST FLAGS...: train_cgan.py on the GPU into 
 }
 
 [[ $device == cpu ]] || nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
-$py -c "import torch, torchvision, numpy, huggingface_hub as hf; print('torch', torch.__version__, torch.version.cuda,
+"$py" -c "import torch, torchvision, numpy, huggingface_hub as hf; print('torch', torch.__version__, torch.version.cuda,
   'torchvision', torchvision.__version__, 'numpy', numpy.__version__, 'huggingface_hub', hf.__version__)"
 
 # (1) smoke: the full preset's networks for 300 steps
 want smoke && train smoke 60 --preset full --max-steps 300 --no-eval
 # (2) the full preset as a user runs it (fp32), then its evaluation under both judges
-want full && train full 500 --preset full
+want full && train full 570 --preset full
 # (3) torchrun with NCCL (one process per GPU; this machine's GPUs)
 want torchrun && stage torchrun 60 "$py" -m torch.distributed.run --standalone \
-  --nproc_per_node="${NPROC:-$(nvidia-smi -L | wc -l)}" train_cgan.py --device "$device" --no-progress \
+  --nproc_per_node="$nproc" train_cgan.py --device "$device" --no-progress \
   --out-dir "$out/torchrun" --preset full --max-steps 1000 --no-eval $extra
 # (4) throughput under bf16 autocast, eager and with torch.compile (images/s after 20 warm-up steps leaves
 #     compilation out)
@@ -61,4 +71,5 @@ want bf16 && train bf16 60 --preset full --max-steps 1000 --no-eval --amp on
 want compiled && train compiled 120 --preset full --max-steps 1000 --no-eval --amp on --compile
 # (5) the quick preset to quality
 want quick && train quick 150 --preset quick
-echo "== done in ${SECONDS}s"
+echo "== done in ${SECONDS}s${failed:+; failed or cut short:$failed}"
+[[ -z $failed ]]
