@@ -11,9 +11,9 @@
 #
 # A stage that would run past SECONDS (default 900) is cut short or skipped; each run's training.json and
 # metrics.json (steps, wall clock, images/s, every metric) and its log land in OUT_DIR. The exit status is 1 if a
-# stage failed or was cut short (a cut-short run writes no record). On an H200, from the images/s measured there
-# (docs/training.md), the full stage alone takes 7-9 minutes with its evaluation, and the other stages together
-# about 4: with a 10-minute limit per command, run `full` by itself.
+# stage failed or was cut short (a cut-short run writes no record). On an H200 (docs/training.md) the full stage
+# alone takes 9-10 minutes with its evaluation, and the other stages together about 4: with a 10-minute limit per
+# command, run `full` by itself, and if its 570 s run out, run it again with the same OUT_DIR to resume it.
 set -u
 out=${1:?usage: bench_gpu.sh OUT_DIR [SECONDS [STAGE ...]]}
 budget=${2:-900}
@@ -59,8 +59,13 @@ train() {  # train NAME SECONDS_AT_MOST FLAGS...: train_cgan.py on the GPU into 
 
 # (1) smoke: the full preset's networks for 300 steps
 want smoke && train smoke 60 --preset full --max-steps 300 --no-eval
-# (2) the full preset as a user runs it (fp32), then its evaluation under both judges
-want full && train full 570 --preset full
+# (2) the full preset as a user runs it (fp32), then its evaluation under both judges; a full stage cut short
+#     leaves checkpoints in OUT_DIR/full, and running the stage again with the same OUT_DIR finishes that run
+if want full; then
+  resume=""
+  compgen -G "$out/full/checkpoints/step_*.pt" > /dev/null && resume="--resume" && echo "== full: resuming its run"
+  train full 570 --preset full $resume
+fi
 # (3) torchrun with NCCL (one process per GPU; this machine's GPUs)
 want torchrun && stage torchrun 60 "$py" -m torch.distributed.run --standalone \
   --nproc_per_node="$nproc" train_cgan.py --device "$device" --no-progress \

@@ -12,10 +12,13 @@ def ema_decay(step: int, decay: float) -> float:
 @torch.no_grad()
 def update_ema(ema, model, decay: float) -> None:
     """Move ema's parameters towards model's by (1 - decay); copy its buffers (BatchNorm statistics) as they are."""
-    for p_ema, p in zip(ema.parameters(), model.parameters(), strict=True):
-        p_ema.lerp_(p, 1 - decay)
-    for b_ema, b in zip(ema.buffers(), model.buffers(), strict=True):
-        b_ema.copy_(b)
+    ema_params, params = list(ema.parameters()), list(model.parameters())
+    ema_buffers, buffers = list(ema.buffers()), list(model.buffers())
+    if len(ema_params) != len(params) or len(ema_buffers) != len(buffers):
+        raise ValueError("update_ema: ema and model must be the same network")
+    # one multi-tensor kernel per list, not one per tensor: on a GPU each launch costs more than the arithmetic
+    torch._foreach_lerp_(ema_params, params, 1 - decay)
+    torch._foreach_copy_(ema_buffers, buffers)
 
 
 @torch.no_grad()

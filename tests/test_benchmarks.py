@@ -75,3 +75,24 @@ def test_gpu_benchmark_script_runs_its_stages_and_leaves_each_record(tmp_path, m
         assert (record["steps"], record["processes"]) == (3, processes)
     assert "x 1 process (gloo)" in (tmp_path / "torchrun.log").read_text()
     assert not (tmp_path / "full").exists() and "== full" not in out.stdout
+
+
+def test_bench_gpu_full_stage_run_again_resumes_its_run(tmp_path, mnist_dir):
+    """bench_gpu.sh's full stage, run again with the same OUT_DIR, resumes from the checkpoints the first left
+    (as after a stage cut short by its time limit) instead of starting over."""
+    tiny = ("--train-subset 256 --batch-size 32 --g-channels 32 --d-channels 16 --z-dim 16 --threads 1 --no-eval "
+            f"--data-dir {mnist_dir}")
+
+    def full_stage(max_steps):
+        env = dict(os.environ, DEVICE="cpu", PYTHON=sys.executable, TRAIN_FLAGS=f"{tiny} --max-steps {max_steps}")
+        return subprocess.run(["bash", "benchmarks/bench_gpu.sh", str(tmp_path), "300", "full"], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=300)
+
+    first = full_stage(2)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "resuming" not in first.stdout
+    second = full_stage(4)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "== full: resuming its run" in second.stdout
+    assert "at step 2" in (tmp_path / "full.log").read_text()
+    assert json.loads((tmp_path / "full" / "generator" / "training.json").read_text())["steps"] == 4
