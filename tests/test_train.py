@@ -240,6 +240,30 @@ def test_torchrun_with_one_process_is_a_ddp_job(tmp_path, mnist_dir):
     assert json.loads((tmp_path / "generator" / "training.json").read_text())["processes"] == 1
 
 
+def test_torchrun_resumed_from_an_earlier_checkpoint_ends_with_identical_weights(tmp_path, mnist_dir):
+    """A torchrun job resumed from a checkpoint half way ends as it did the first time: rank 0 keeps the noise
+    stream the checkpoint saved (only the other ranks restart theirs)."""
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=1",
+           str(ROOT / "train_cgan.py"), "--out-dir", str(tmp_path), *TINY, "--epochs", "2", "--checkpoint-every",
+           "5", "--keep", "10", "--data-dir", str(mnist_dir)]
+    first = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert first.returncode == 0, first.stderr[-2000:]
+    reference = load_file(tmp_path / "generator" / "model.safetensors")
+    later = [p for p in (tmp_path / "checkpoints").glob("*.pt") if p.name != "step_0000005.pt"]
+    assert sorted(p.name for p in later) == ["step_0000008.pt", "step_0000010.pt", "step_0000015.pt",
+                                             "step_0000016.pt"]
+    for path in later:  # as if the job had stopped after step 5
+        path.unlink()
+    (tmp_path / "generator" / "model.safetensors").unlink()
+    resumed = subprocess.run(cmd + ["--resume"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert "at step 5" in resumed.stdout + resumed.stderr
+    result = load_file(tmp_path / "generator" / "model.safetensors")
+    assert reference.keys() == result.keys()
+    for key in reference:
+        assert torch.equal(reference[key], result[key]), key
+
+
 def max_change(a: dict, b: dict) -> float:
     """Largest absolute difference over the floating-point tensors of two state dicts."""
     return max((a[k] - b[k]).abs().max().item() for k in a if a[k].is_floating_point())
