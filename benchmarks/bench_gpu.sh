@@ -6,14 +6,16 @@
 #   bf16      1,000 steps under bf16 autocast (--amp on), for its images/s
 #   compiled  1,000 steps with --amp on --compile (images/s after 20 warm-up steps leaves compilation out)
 #   quick     the quick preset to quality
+#   adam      1,000 steps in fp32 with Adam's fused kernel (the default on a GPU) and without, alternated twice
 #
 #   bash benchmarks/bench_gpu.sh OUT_DIR [SECONDS [STAGE ...]]    # MNIST from $MNIST_DATA_DIR or --data-dir's default
 #
 # A stage that would run past SECONDS (default 900) is cut short or skipped; each run's training.json and
 # metrics.json (steps, wall clock, images/s, every metric) and its log land in OUT_DIR. The exit status is 1 if a
 # stage failed or was cut short (a cut-short run writes no record). On an H200 (docs/training.md) the full stage
-# alone takes 9-10 minutes with its evaluation, and the other stages together about 4: with a 10-minute limit per
-# command, run `full` by itself, and if its 570 s run out, run it again with the same OUT_DIR to resume it.
+# alone takes 9-10 minutes with its evaluation, the adam stage about 3, and the others together about 4: with a
+# 10-minute limit per command, run `full` by itself, and if its 570 s run out, run it again with the same OUT_DIR
+# to resume it.
 set -u
 out=${1:?usage: bench_gpu.sh OUT_DIR [SECONDS [STAGE ...]]}
 budget=${2:-900}
@@ -24,7 +26,7 @@ export PYTHONUNBUFFERED=1
 mkdir -p "$out" && out=$(cd "$out" && pwd)  # absolute: the runs start from the repository root
 cd "$(dirname "$0")/.."
 
-all_stages="smoke full torchrun bf16 compiled quick"
+all_stages="smoke full torchrun bf16 compiled quick adam"
 stages=${*:3}
 stages=${stages:-$all_stages}
 for name in $stages; do
@@ -76,5 +78,26 @@ want bf16 && train bf16 60 --preset full --max-steps 1000 --no-eval --amp on
 want compiled && train compiled 120 --preset full --max-steps 1000 --no-eval --amp on --compile
 # (5) the quick preset to quality
 want quick && train quick 150 --preset quick
+# (6) A/B of Adam's fused kernel (one launch for all of a network's parameters) against the multi-tensor one,
+#     on one machine, alternated: the rate varies from run to run there, and between machines more (docs/training.md)
+unfused='import runpy, sys, torch
+class Adam(torch.optim.Adam):  # train_cgan.py with fused=False, whatever the device
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **(kwargs | {"fused": False}))
+torch.optim.Adam = Adam
+print("Adam: fused=False", flush=True)
+sys.argv = ["train_cgan.py", *sys.argv[1:]]
+runpy.run_path("train_cgan.py", run_name="__main__")'
+if want adam; then
+  for round in 1 2; do
+    train "adam_fused_$round" 90 --preset full --max-steps 1000 --no-eval
+    stage "adam_unfused_$round" 90 "$py" -c "$unfused" --device "$device" --no-progress \
+      --out-dir "$out/adam_unfused_$round" --preset full --max-steps 1000 --no-eval $extra
+  done
+  for run in "$out"/adam_*/generator/training.json; do  # images/s after warm-up, run by run
+    "$py" -c "import json, sys; d = json.load(open(sys.argv[1]))
+print(sys.argv[1].split('/')[-3], d['images_per_second'], 'images/s;', d['images_per_second_after_warmup'], 'after warm-up')" "$run"
+  done
+fi
 echo "== done in ${SECONDS}s${failed:+; failed or cut short:$failed}"
 [[ -z $failed ]]

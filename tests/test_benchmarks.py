@@ -77,6 +77,24 @@ def test_gpu_benchmark_script_runs_its_stages_and_leaves_each_record(tmp_path, m
     assert not (tmp_path / "full").exists() and "== full" not in out.stdout
 
 
+def test_bench_gpu_adam_stage_alternates_fused_and_unfused_runs(tmp_path, mnist_dir):
+    """bench_gpu.sh's adam stage: two runs of train_cgan.py as it is and two with Adam's fused=False forced,
+    alternated, each leaving its record, and their images/s printed."""
+    tiny = ("--train-subset 256 --batch-size 32 --g-channels 32 --d-channels 16 --z-dim 16 --threads 1 "
+            f"--max-steps 3 --data-dir {mnist_dir}")
+    env = dict(os.environ, DEVICE="cpu", PYTHON=sys.executable, TRAIN_FLAGS=tiny)
+    out = subprocess.run(["bash", "benchmarks/bench_gpu.sh", str(tmp_path), "300", "adam"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stdout + out.stderr
+    runs = ["adam_fused_1", "adam_unfused_1", "adam_fused_2", "adam_unfused_2"]
+    assert [line.split(" ")[1] for line in out.stdout.splitlines() if line.startswith("== adam_")
+            and "at most" in line] == runs
+    for run in runs:
+        assert json.loads((tmp_path / run / "generator" / "training.json").read_text())["steps"] == 3
+        assert ("Adam: fused=False" in (tmp_path / f"{run}.log").read_text()) == ("unfused" in run)
+        assert re.search(rf"^{run} \d+ images/s; (\d+|None) after warm-up$", out.stdout, re.M), out.stdout
+
+
 def test_bench_gpu_full_stage_run_again_resumes_its_run(tmp_path, mnist_dir):
     """bench_gpu.sh's full stage, run again with the same OUT_DIR, resumes from the checkpoints the first left
     (as after a stage cut short by its time limit) instead of starting over."""
