@@ -152,7 +152,7 @@ def setup_processes(device_name: str, batch_size: int) -> tuple[bool, int, int, 
     # every torchrun job (it sets LOCAL_RANK) is a DDP job, one process too: on a one-GPU machine that is how NCCL
     # and DDP get tested; other launchers that set WORLD_SIZE > 1 are DDP jobs as before
     if not (world > 1 or "LOCAL_RANK" in os.environ):
-        return False, world, rank, device
+        return False, 1, 0, device  # one process, rank 0 whatever RANK says: it logs and writes the files
     if device.type == "cuda":
         device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", rank % torch.cuda.device_count())))
         torch.cuda.set_device(device)
@@ -260,15 +260,73 @@ def evaluate_and_publish(G_ema, save_dir: Path, args, command: str, logger: RunL
         print(f"pushed to {args.push_to_hub}: commit {info.oid}")
 
 
+def check_push_token() -> None:
+    """Exit now, not after hours of training, if --push-to-hub has no Hugging Face token to push with."""
+    try:
+        require_token()
+    except HubPushError as e:
+        sys.exit(f"error: {e}")
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python's, NumPy's and torch's global RNGs (network init; the training noise has its own generator)."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def resume_latest(state: GanTrainState, ckpt_dir: Path, seed: int, rank: int) -> None:
+    """Restore the newest checkpoint in ckpt_dir, or exit if there is none.
+
+    The checkpoint holds rank 0's noise state: rank 0 goes on with it, and the other ranks of a DDP job restart
+    theirs from a seed of their rank and the step.
+    """
+    path = latest_checkpoint(ckpt_dir)
+    if path is None:
+        sys.exit(f"error: --resume given but there is no checkpoint in {ckpt_dir}")
+    restore(state, path)
+    if rank:
+        state.noise_rng.manual_seed(seed + 7919 * rank + state.step)
+    log(f"resumed from {path} at step {state.step}")
+
+
+def log_start(state: GanTrainState, device, total_steps: int, steps_per_epoch: int, batch_size: int,
+              processes: int | None, use_amp: bool) -> None:
+    """Log where and how long the run trains, and the networks' sizes; processes is None outside a DDP job."""
+    how = f" x {processes} process{'es' * (processes > 1)} ({dist.get_backend()})" if processes else ""
+    how += " with bf16 autocast" if use_amp else ""
+    n_g, n_d = (sum(p.numel() for p in m.parameters()) for m in (state.G, state.D))
+    log(f"training on {device}{how} for {total_steps} steps ({steps_per_epoch} per epoch, batch {batch_size}); "
+        f"G {n_g:,} params, D {n_d:,}")
+
+
+def throughput(steps: int, steady_steps: int, batch_size: int, elapsed: float, t_warm: float | None) -> dict:
+    """Images per second over the run's steps, and over those after the warm-up (None if it had none)."""
+    after_warmup = None
+    if steady_steps > 0:
+        after_warmup = round(steady_steps * batch_size / max(time.time() - t_warm, 1e-9))
+    return {"images_per_second": round(steps * batch_size / max(elapsed, 1e-9)),
+            "images_per_second_after_warmup": after_warmup}
+
+
+def build_networks(args, total_steps: int, rank: int, device, distributed: bool):
+    """The training state for the flags, and G and D as the loop calls them (wrapped in DDP, compiled if asked)."""
+    g_config = GeneratorConfig(z_dim=args.z_dim, channels=args.g_channels, output_gain=args.output_gain)
+    state = GanTrainState.create(g_config, DiscriminatorConfig(channels=args.d_channels), lr_g=args.lr_g,
+                                 lr_d=args.lr_d, betas=args.betas, total_steps=total_steps,
+                                 noise_seed=args.seed + 7919 * rank, device=device)
+    G_train, D_train = (DDP(state.G), DDP(state.D)) if distributed else (state.G, state.D)
+    if args.compile:
+        G_train, D_train = torch.compile(G_train), torch.compile(D_train)
+    return state, G_train, D_train
+
+
 def main(argv=None):
     """Set up, train, save, evaluate and (optionally) push; see the module docstring."""
     args = parse_args(argv)
     command = "python train_cgan.py " + shlex.join(sys.argv[1:] if argv is None else argv)
     if args.push_to_hub:
-        try:
-            require_token()  # fail now, not after hours of training
-        except HubPushError as e:
-            sys.exit(f"error: {e}")
+        check_push_token()
     distributed, world, rank, device = setup_processes(args.device, args.batch_size)
     is_main = rank == 0  # rank 0 alone logs and writes files
     batch = args.batch_size // world  # per process; the effective batch stays --batch-size
@@ -279,9 +337,7 @@ def main(argv=None):
         check_writable(out_dir / "samples", ckpt_dir, save_dir)
     if args.threads:
         torch.set_num_threads(args.threads)
-    random.seed(args.seed)
-    np.random.seed(args.seed)
-    torch.manual_seed(args.seed)
+    seed_everything(args.seed)
 
     # data: batches are slices of a per-epoch permutation of the whole training set, held in memory
     real_all, labels_all = load_training_set(args.data_dir, args.train_subset, device)  # (N, 1, 28, 28), (N,)
@@ -293,30 +349,14 @@ def main(argv=None):
     total_steps = min(args.epochs * steps_per_epoch, args.max_steps or sys.maxsize)
 
     # networks, optimisers, schedules and noise: everything a checkpoint holds (rank 0's noise as single-process)
-    g_config = GeneratorConfig(z_dim=args.z_dim, channels=args.g_channels, output_gain=args.output_gain)
-    state = GanTrainState.create(g_config, DiscriminatorConfig(channels=args.d_channels), lr_g=args.lr_g,
-                                 lr_d=args.lr_d, betas=args.betas, total_steps=total_steps,
-                                 noise_seed=args.seed + 7919 * rank, device=device)
-    G_train, D_train = (DDP(state.G), DDP(state.D)) if distributed else (state.G, state.D)
-    if args.compile:
-        G_train, D_train = torch.compile(G_train), torch.compile(D_train)
+    state, G_train, D_train = build_networks(args, total_steps, rank, device, distributed)
+    g_config = state.G.config
     if is_main:
         check_free_space(out_dir, state.checkpoint_bytes(), args.keep)
     if args.resume:
-        path = latest_checkpoint(ckpt_dir)
-        if path is None:
-            sys.exit(f"error: --resume given but there is no checkpoint in {ckpt_dir}")
-        restore(state, path)
-        if distributed and rank:  # the checkpoint holds rank 0's noise state; the other ranks restart theirs
-            state.noise_rng.manual_seed(args.seed + 7919 * rank + state.step)
-        log(f"resumed from {path} at step {state.step}")
+        resume_latest(state, ckpt_dir, args.seed, rank)
     logger = open_logger(args, out_dir, state.step, is_main)
-
-    how = f" x {world} process{'es' * (world > 1)} ({dist.get_backend()})" if distributed else ""
-    how += " with bf16 autocast" if use_amp else ""
-    n_g, n_d = (sum(p.numel() for p in m.parameters()) for m in (state.G, state.D))
-    log(f"training on {device}{how} for {total_steps} steps ({steps_per_epoch} per epoch, batch {args.batch_size}); "
-        f"G {n_g:,} params, D {n_d:,}")
+    log_start(state, device, total_steps, steps_per_epoch, args.batch_size, world if distributed else None, use_amp)
     t0, start_step = time.time(), state.step
     warm_steps, t_warm = 20, None  # throughput after the first steps leaves out torch.compile's compilation
     bar = tqdm(total=total_steps, initial=state.step, disable=args.no_progress or not is_main, unit="step",
@@ -388,9 +428,7 @@ def main(argv=None):
         torch.set_num_threads(world * threads)
     save_generator(state, out_dir, save_dir, {
         "command": command, "steps": state.step, "epochs": args.epochs, "wall_clock_s": round(elapsed),
-        "images_per_second": round((state.step - start_step) * args.batch_size / max(elapsed, 1e-9)),
-        "images_per_second_after_warmup": round(steady_steps * args.batch_size / max(time.time() - t_warm, 1e-9))
-        if steady_steps > 0 else None,
+        **throughput(state.step - start_step, steady_steps, args.batch_size, elapsed, t_warm),
         "device": str(device), "processes": world, "threads": threads, "args": vars(args)})
     evaluate_and_publish(state.G_ema, save_dir, args, command, logger)
     logger.close()
