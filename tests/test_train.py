@@ -240,6 +240,13 @@ def test_torchrun_with_one_process_is_a_ddp_job(tmp_path, mnist_dir):
     assert json.loads((tmp_path / "generator" / "training.json").read_text())["processes"] == 1
 
 
+def test_a_single_process_is_rank_0_whatever_rank_says(tmp_path, mnist_dir):
+    """A RANK left in the environment (by a scheduler, say) without a DDP job must not stop the run writing files."""
+    result = train(tmp_path, "--max-steps", "2", "--data-dir", str(mnist_dir), RANK="3")
+    assert "saved generator" in result.stdout
+    assert (tmp_path / "generator" / "model.safetensors").exists()
+
+
 def test_torchrun_resumed_from_an_earlier_checkpoint_ends_with_identical_weights(tmp_path, mnist_dir):
     """A torchrun job resumed from a checkpoint half way ends as it did the first time: rank 0 keeps the noise
     stream the checkpoint saved (only the other ranks restart theirs)."""
