@@ -1,7 +1,7 @@
 """Train the class-conditional GAN on MNIST.
 
     python train_cgan.py --preset quick                      # 5-13 min on a 2-core CPU, under 2 on an H200
-    python train_cgan.py --preset full --save-dir weights    # the shipped weights: 35-70 min, 10 on an H200
+    python train_cgan.py --preset full --save-dir weights    # the shipped weights: 35-60 min, 10 on an H200
     python train_cgan.py --max-steps 20 --train-subset 512   # smoke test
 
 Recipe: hinge loss, spectral-norm projection discriminator with an auxiliary classifier trained on real images,
@@ -427,7 +427,8 @@ def main(argv=None):
     if distributed and device.type == "cpu":  # the other processes have ended: rank 0 evaluates on all their cores
         torch.set_num_threads(world * threads)
     save_generator(state, out_dir, save_dir, {
-        "command": command, "steps": state.step, "epochs": args.epochs, "wall_clock_s": round(elapsed),
+        "command": command, "steps": state.step, "resumed_from_step": start_step or None, "epochs": args.epochs,
+        "wall_clock_s": round(elapsed),  # of this process: from resumed_from_step on, if it resumed
         **throughput(state.step - start_step, steady_steps, args.batch_size, elapsed, t_warm),
         "device": str(device), "processes": world, "threads": threads, "args": vars(args)})
     evaluate_and_publish(state.G_ema, save_dir, args, command, logger)

@@ -6,7 +6,7 @@
 #   bf16      1,000 steps under bf16 autocast (--amp on), for its images/s
 #   compiled  1,000 steps with --amp on --compile (images/s after 20 warm-up steps leaves compilation out)
 #   quick     the quick preset to quality
-#   adam      1,000 steps in fp32 with Adam's fused kernel (the default on a GPU) and without, alternated twice
+#   adam      1,000 steps in fp32 with Adam's fused kernel (the default on a GPU) and without: ABBA, 4 runs
 #
 #   bash benchmarks/bench_gpu.sh OUT_DIR [SECONDS [STAGE ...]]    # MNIST from $MNIST_DATA_DIR or --data-dir's default
 #
@@ -64,9 +64,13 @@ want smoke && train smoke 60 --preset full --max-steps 300 --no-eval
 # (2) the full preset as a user runs it (fp32), then its evaluation under both judges; a full stage cut short
 #     leaves checkpoints in OUT_DIR/full, and running the stage again with the same OUT_DIR finishes that run
 if want full; then
-  resume=""
-  compgen -G "$out/full/checkpoints/step_*.pt" > /dev/null && resume="--resume" && echo "== full: resuming its run"
-  train full 570 --preset full $resume
+  if [[ -e $out/full/generator/training.json ]]; then
+    echo "== full: skipped: $out/full holds a finished run (its record is generator/training.json)"
+  else
+    resume=""
+    compgen -G "$out/full/checkpoints/step_*.pt" > /dev/null && resume="--resume" && echo "== full: resuming its run"
+    train full 570 --preset full $resume
+  fi
 fi
 # (3) torchrun with NCCL (one process per GPU; this machine's GPUs)
 want torchrun && stage torchrun 60 "$py" -m torch.distributed.run --standalone \
@@ -83,18 +87,23 @@ want quick && train quick 150 --preset quick
 unfused='import runpy, sys, torch
 class Adam(torch.optim.Adam):  # train_cgan.py with fused=False, whatever the device
     def __init__(self, *args, **kwargs):
+        print("Adam: fused=%s asked, False used" % kwargs.get("fused"), flush=True)
         super().__init__(*args, **(kwargs | {"fused": False}))
 torch.optim.Adam = Adam
-print("Adam: fused=False", flush=True)
 sys.argv = ["train_cgan.py", *sys.argv[1:]]
 runpy.run_path("train_cgan.py", run_name="__main__")'
 if want adam; then
-  for round in 1 2; do
-    train "adam_fused_$round" 90 --preset full --max-steps 1000 --no-eval
-    stage "adam_unfused_$round" 90 "$py" -c "$unfused" --device "$device" --no-progress \
-      --out-dir "$out/adam_unfused_$round" --preset full --max-steps 1000 --no-eval $extra
+  rm -rf "$out"/adam_*  # this call's runs only
+  for run in fused_1 unfused_1 unfused_2 fused_2; do  # ABBA: a drift over time favours neither
+    if [[ $run == fused_* ]]; then
+      train "adam_$run" 90 --preset full --max-steps 1000 --no-eval
+    else
+      stage "adam_$run" 90 "$py" -c "$unfused" --device "$device" --no-progress \
+        --out-dir "$out/adam_$run" --preset full --max-steps 1000 --no-eval $extra
+    fi
   done
-  for run in "$out"/adam_*/generator/training.json; do  # images/s after warm-up, run by run
+  for run in "$out"/adam_*/generator/training.json; do  # images/s, run by run
+    [[ -e $run ]] || continue
     "$py" -c "import json, sys; d = json.load(open(sys.argv[1]))
 print(sys.argv[1].split('/')[-3], d['images_per_second'], 'images/s;', d['images_per_second_after_warmup'], 'after warm-up')" "$run"
   done

@@ -17,8 +17,10 @@ def update_ema(ema, model, decay: float) -> None:
     if len(ema_params) != len(params) or len(ema_buffers) != len(buffers):
         raise ValueError("update_ema: ema and model must be the same network")
     # one multi-tensor kernel per list, not one per tensor: on a GPU each launch costs more than the arithmetic
-    torch._foreach_lerp_(ema_params, params, 1 - decay)
-    torch._foreach_copy_(ema_buffers, buffers)
+    if params:  # the multi-tensor ops refuse empty lists
+        torch._foreach_lerp_(ema_params, params, 1 - decay)
+    if buffers:
+        torch._foreach_copy_(ema_buffers, buffers)
 
 
 @torch.no_grad()

@@ -1,17 +1,18 @@
 """Where a training run runs: the device, rank-0-only logging, and checks that fail fast before any training."""
 
-import os
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
 import torch
+import torch.distributed as dist
 
 
 def log(message: str) -> None:
-    """Print from rank 0 only (every process of a torchrun job runs the training script)."""
-    if int(os.environ.get("RANK", "0")) == 0:
+    """Print from rank 0 only (every process of a torchrun job runs the training script); a process outside a DDP
+    job always prints, whatever RANK its environment holds."""
+    if not (dist.is_available() and dist.is_initialized()) or dist.get_rank() == 0:
         print(message, flush=True)
 
 

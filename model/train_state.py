@@ -37,7 +37,8 @@ class GanTrainState:
         """Fresh networks (from torch's global RNG), Adam optimisers and schedules over `total_steps`."""
         G = DigitGenerator(g_config).to(device)
         D = Discriminator(d_config).to(device).to(memory_format=torch.channels_last)
-        # on a GPU, fused Adam updates every parameter in one kernel: these small networks are launch-bound there
+        # on a GPU, fused Adam updates every parameter in one kernel: these small networks are launch-bound there.
+        # (A resumed run keeps the kernel its checkpoint was made with: Optimizer.load_state_dict restores it.)
         fused = torch.device(device).type == "cuda"
         opt_g = torch.optim.Adam(G.parameters(), lr=lr_g, betas=tuple(betas), fused=fused)
         opt_d = torch.optim.Adam(D.parameters(), lr=lr_d, betas=tuple(betas), fused=fused)

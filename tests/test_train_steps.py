@@ -143,6 +143,17 @@ def test_ema_update_moves_by_one_minus_decay_and_copies_buffers():
     assert ema_decay(0, 0.999) == pytest.approx(0.1) and ema_decay(10**6, 0.999) == 0.999  # warm-up, then the cap
 
 
+def test_ema_update_of_a_network_without_buffers_and_of_a_different_network():
+    """A network with no buffers (no BatchNorm) updates too; two different networks are refused."""
+    model, ema = torch.nn.Linear(3, 2), torch.nn.Linear(3, 2)
+    start = [p.detach().clone() for p in ema.parameters()]
+    update_ema(ema, model, decay=0.5)
+    for p0, p, p_ema in zip(start, model.parameters(), ema.parameters(), strict=True):
+        torch.testing.assert_close(p_ema, 0.5 * p0 + 0.5 * p.detach())
+    with pytest.raises(ValueError, match="same network"):
+        update_ema(torch.nn.Linear(3, 2), torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.Linear(2, 2)), 0.5)
+
+
 def test_learning_rate_is_constant_for_half_the_run_then_decays_to_zero():
     assert [lr_factor(s, 100) for s in (0, 49, 50, 75, 100)] == [1.0, 1.0, 1.0, 0.5, 0.0]
     opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
