@@ -64,6 +64,9 @@ class GanTrainState:
         if differences:
             raise ValueError("it was trained with a different model config (give the flags it was trained with): "
                              + "; ".join(differences))
+        if ckpt["noise_rng"].numel() != self.noise_rng.get_state().numel():  # CPU and CUDA generators differ
+            raise ValueError(f"it was made on another kind of device than this run's ({self.noise_rng.device.type}): "
+                             "a run resumes on the kind of device it started on (give the --device it trained on)")
         for name in ("G", "D", "G_ema", "opt_g", "opt_d", "sched_g", "sched_d"):
             getattr(self, name).load_state_dict(ckpt[name])
         self.noise_rng.set_state(ckpt["noise_rng"])

@@ -176,6 +176,18 @@ def test_resume_without_a_checkpoint_fails_clearly(tmp_path, mnist_dir):
     assert result.returncode != 0 and "no checkpoint" in result.stderr
 
 
+def test_resume_from_a_checkpoint_of_another_kind_of_device_fails_clearly(tmp_path, mnist_dir):
+    """A checkpoint whose noise generator is a CUDA one (16 bytes of state) resumed on the CPU: a clear error."""
+    train(tmp_path, "--max-steps", "2", "--data-dir", str(mnist_dir))
+    path = tmp_path / "checkpoints" / "step_0000002.pt"
+    ckpt = torch.load(path, weights_only=True)
+    ckpt["noise_rng"] = torch.zeros(16, dtype=torch.uint8)  # what torch.Generator("cuda").get_state() holds
+    torch.save(ckpt, path)
+    result = train(tmp_path, "--max-steps", "2", "--resume", "--data-dir", str(mnist_dir), check=False)
+    assert result.returncode != 0 and "another kind of device than this run's (cpu)" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_missing_data_fails_with_advice(tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
