@@ -57,15 +57,17 @@ def uncovered_images(page) -> int:
 def set_slider(page, elem_id: str, value: int) -> None:
     """Type a value into a slider's number box and wait until the slider holds it (so a click cannot race it)."""
     box, slider = page.locator(f"#{elem_id} input[type=number]"), page.locator(f"#{elem_id} input[type=range]")
-    for _ in range(3):  # a component that has just been shown (an opening accordion) can drop the first input
-        box.fill(str(value))
+    holds = f"document.querySelector('#{elem_id} input[type=range]').value === '{value}'"
+    for _ in range(3):  # a component that has just been shown (an opening accordion) can drop the first input,
+        box.fill(str(value))  # or take it and then be reset to its initial value as it finishes mounting
         box.press("Enter")
         try:
-            page.wait_for_function(f"document.querySelector('#{elem_id} input[type=range]').value === '{value}'",
-                                   timeout=3_000)
-            return
+            page.wait_for_function(holds, timeout=3_000)
         except PlaywrightTimeout:
-            pass
+            continue
+        page.wait_for_timeout(500)
+        if page.evaluate(holds):  # still there half a second later: taken for good
+            return
     raise AssertionError(f"slider {elem_id} shows {slider.input_value()!r}, box {box.input_value()!r}, not {value}")
 
 
