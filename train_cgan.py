@@ -300,12 +300,11 @@ def log_start(state: GanTrainState, device, total_steps: int, steps_per_epoch: i
         f"G {n_g:,} params, D {n_d:,}")
 
 
-def throughput(steps: int, steady_steps: int, batch_size: int, elapsed: float, t_warm: float | None) -> dict:
-    """Images per second over the run's steps, and over those after the warm-up (None if it had none)."""
-    after_warmup = None
-    if steady_steps > 0:
-        after_warmup = round(steady_steps * batch_size / max(time.time() - t_warm, 1e-9))
-    return {"images_per_second": round(steps * batch_size / max(elapsed, 1e-9)),
+def throughput(steps: int, steady_steps: int, batch_size: int, t0: float, t_warm: float | None, t_end: float) -> dict:
+    """Images per second over the run's steps (from t0), and over those after the warm-up (from t_warm; None if
+    it had none)."""
+    after_warmup = round(steady_steps * batch_size / max(t_end - t_warm, 1e-9)) if steady_steps > 0 else None
+    return {"images_per_second": round(steps * batch_size / max(t_end - t0, 1e-9)),
             "images_per_second_after_warmup": after_warmup}
 
 
@@ -417,7 +416,7 @@ def main(argv=None):
                       f"loss_d {row['d']:.3f} loss_g {row['g']:.3f}", flush=True)
     bar.close()
 
-    elapsed = time.time() - t0
+    t_end = time.time()
     steady_steps = state.step - start_step - warm_steps  # t_warm is set once warm_steps steps have run
     threads = torch.get_num_threads()
     if distributed:
@@ -428,8 +427,8 @@ def main(argv=None):
         torch.set_num_threads(world * threads)
     save_generator(state, out_dir, save_dir, {
         "command": command, "steps": state.step, "resumed_from_step": start_step or None, "epochs": args.epochs,
-        "wall_clock_s": round(elapsed),  # of this process: from resumed_from_step on, if it resumed
-        **throughput(state.step - start_step, steady_steps, args.batch_size, elapsed, t_warm),
+        "wall_clock_s": round(t_end - t0),  # of this process: from resumed_from_step on, if it resumed
+        **throughput(state.step - start_step, steady_steps, args.batch_size, t0, t_warm, t_end),
         "device": str(device), "processes": world, "threads": threads, "args": vars(args)})
     evaluate_and_publish(state.G_ema, save_dir, args, command, logger)
     logger.close()

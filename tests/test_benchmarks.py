@@ -60,14 +60,19 @@ def test_the_highest_rate_within_the_targets_needs_every_run_up_to_it_to_meet_th
     assert highest_rate_within_targets([(5, False), (10, True)]) is None
 
 
+def bench_gpu(out_dir, mnist_dir, stages: list[str], flags: str = "--max-steps 3") -> subprocess.CompletedProcess:
+    """benchmarks/bench_gpu.sh on the CPU (DEVICE=cpu) with tiny runs: the stages asked for, into out_dir."""
+    tiny = ("--train-subset 256 --batch-size 32 --g-channels 32 --d-channels 16 --z-dim 16 --threads 1 "
+            f"--data-dir {mnist_dir} {flags}")
+    env = dict(os.environ, DEVICE="cpu", NPROC="1", PYTHON=sys.executable, TRAIN_FLAGS=tiny)
+    return subprocess.run(["bash", "benchmarks/bench_gpu.sh", str(out_dir), "300", *stages], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
 def test_gpu_benchmark_script_runs_its_stages_and_leaves_each_record(tmp_path, mnist_dir):
     """benchmarks/bench_gpu.sh on the CPU with tiny runs: the smoke and torchrun stages each write their
     training.json and log, and a stage not asked for does not run."""
-    tiny = ("--train-subset 256 --batch-size 32 --g-channels 32 --d-channels 16 --z-dim 16 --threads 1 "
-            f"--max-steps 3 --data-dir {mnist_dir}")
-    env = dict(os.environ, DEVICE="cpu", NPROC="1", PYTHON=sys.executable, TRAIN_FLAGS=tiny)
-    out = subprocess.run(["bash", "benchmarks/bench_gpu.sh", str(tmp_path), "300", "smoke", "torchrun"], cwd=ROOT,
-                         env=env, capture_output=True, text=True, timeout=300)
+    out = bench_gpu(tmp_path, mnist_dir, ["smoke", "torchrun"])
     assert out.returncode == 0, out.stderr
     assert "== smoke: exit 0" in out.stdout and "== torchrun: exit 0" in out.stdout, out.stdout
     for stage, processes in (("smoke", 1), ("torchrun", 1)):
@@ -80,11 +85,7 @@ def test_gpu_benchmark_script_runs_its_stages_and_leaves_each_record(tmp_path, m
 def test_bench_gpu_adam_stage_alternates_fused_and_unfused_runs(tmp_path, mnist_dir):
     """bench_gpu.sh's adam stage: two runs of train_cgan.py as it is and two with Adam's fused=False forced,
     alternated, each leaving its record, and their images/s printed."""
-    tiny = ("--train-subset 256 --batch-size 32 --g-channels 32 --d-channels 16 --z-dim 16 --threads 1 "
-            f"--max-steps 3 --data-dir {mnist_dir}")
-    env = dict(os.environ, DEVICE="cpu", PYTHON=sys.executable, TRAIN_FLAGS=tiny)
-    out = subprocess.run(["bash", "benchmarks/bench_gpu.sh", str(tmp_path), "300", "adam"], cwd=ROOT, env=env,
-                         capture_output=True, text=True, timeout=300)
+    out = bench_gpu(tmp_path, mnist_dir, ["adam"])
     assert out.returncode == 0, out.stdout + out.stderr
     runs = ["adam_fused_1", "adam_unfused_1", "adam_unfused_2", "adam_fused_2"]
     assert [line.split(" ")[1] for line in out.stdout.splitlines() if line.startswith("== adam_")
@@ -99,13 +100,8 @@ def test_bench_gpu_adam_stage_alternates_fused_and_unfused_runs(tmp_path, mnist_
 def test_bench_gpu_full_stage_run_again_resumes_its_run(tmp_path, mnist_dir):
     """bench_gpu.sh's full stage, run again with the same OUT_DIR, resumes from the checkpoints the first left
     (as after a stage cut short by its time limit) instead of starting over."""
-    tiny = ("--train-subset 256 --batch-size 32 --g-channels 32 --d-channels 16 --z-dim 16 --threads 1 --no-eval "
-            f"--data-dir {mnist_dir}")
-
     def full_stage(max_steps):
-        env = dict(os.environ, DEVICE="cpu", PYTHON=sys.executable, TRAIN_FLAGS=f"{tiny} --max-steps {max_steps}")
-        return subprocess.run(["bash", "benchmarks/bench_gpu.sh", str(tmp_path), "300", "full"], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=300)
+        return bench_gpu(tmp_path, mnist_dir, ["full"], f"--no-eval --max-steps {max_steps}")
 
     first = full_stage(2)
     assert first.returncode == 0, first.stdout + first.stderr
