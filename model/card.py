@@ -21,8 +21,9 @@ architecture, seed and augmentation), so that a gain tuned to one judge alone sh
 (`model/assets/mnist_classifier`), and judge B, a small ResNet (`model/assets/mnist_classifier_b`).
 Distances use each judge's penultimate features. Precision (are the samples realistic?) and recall (is the real
 variety covered?) are k-nearest-neighbour estimates (Kynkäänniemi et al. 2019) against as many test images as
-samples. The real floor is the same measure for as many real training images: what a perfect generator would
-score. `python -m model.evaluate FOLDER` reproduces every number (docs/evaluation.md in the project repository)."""
+samples. The real floor is the same measure for real training images drawn as the samples are (as many of each
+digit), averaged over three random draws: what a perfect generator would score. `python -m model.evaluate
+FOLDER` reproduces every number (docs/evaluation.md in the project repository)."""
 
 TEMPLATE = """---
 {{ card_data }}

@@ -5,8 +5,8 @@ independently trained classifiers (judges A and B, model/classifier.py), each fi
  - accuracy: the share the judge labels as the requested digit (and the worst digit);
  - Fréchet distance between judge features of the samples and of the 10k MNIST test images, overall and per digit;
  - k-NN precision and recall (k=5, Kynkäänniemi et al. 2019) against an equally large set of test images.
-The floor is the same figure for as many real training images (a fixed random subset) as there are samples:
-what a perfect generator would reach. The math lives in model/metrics.py.
+The floor is the same figure for real training images drawn as the samples are (as many of each digit), averaged
+over FLOOR_DRAWS fixed random draws: what a perfect generator would reach. The math lives in model/metrics.py.
 """
 
 import argparse
@@ -18,13 +18,16 @@ import torch
 
 from .classifier import MnistClassifier, MnistResNet
 from .data import load_mnist, to_model_range
-from .metrics import K_NEAREST, frechet_distance, precision_recall
+from .metrics import K_NEAREST, frechet_distance, knn_radii, precision_recall
 from .sampling import NUM_DIGITS
 
 SAMPLES_PER_DIGIT = 1000
 JUDGES = {"A": (MnistClassifier, "VGG-style CNN, model/assets/mnist_classifier"),
           "B": (MnistResNet, "small ResNet, model/assets/mnist_classifier_b")}
 FLOOR_SEED, REFERENCE_SEED = 0, 1  # fixed random subsets: the training-set floor and the precision/recall reference
+# The floor is an estimate too: one draw of 10,000 training images moves it by up to ~10% under judge A
+# (docs/evaluation.md), so it is the mean over a few draws, each with its own seed (FLOOR_SEED + draw).
+FLOOR_DRAWS = 3
 LEGACY_KEYS = ("accuracy", "worst_digit", "worst_digit_accuracy", "frechet_distance", "real_floor_frechet_distance",
                "classifier_test_accuracy")
 
@@ -50,26 +53,43 @@ def random_subset(n_total: int, n: int, seed: int) -> torch.Tensor:
     return torch.randperm(n_total, generator=torch.Generator().manual_seed(seed))[:n]
 
 
+def stratified_subset(labels: torch.Tensor, per_class: int, seed: int) -> torch.Tensor:
+    """Indices of per_class random images of each class in labels (N,), class by class, from a fixed seed."""
+    rng = torch.Generator().manual_seed(seed)
+    chosen = []
+    for d in range(NUM_DIGITS):
+        members = torch.nonzero(labels == d).squeeze(1)
+        if len(members) < per_class:
+            raise ValueError(f"at most {len(members)} samples per digit can have a floor, got {per_class}")
+        chosen.append(members[torch.randperm(len(members), generator=rng)[:per_class]])
+    return torch.cat(chosen)
+
+
 @dataclass
 class RealSets:
-    """The real images every judge sees: the test set, and the training subset that sets the floor."""
+    """The real images every judge sees: the test set, and the training subsets that set the floor."""
 
     test_x: torch.Tensor  # (10000, 1, 28, 28) in [-1, 1]
     test_y: np.ndarray
-    floor_x: torch.Tensor  # (n, 1, 28, 28): as many training images as there are samples
-    floor_y: np.ndarray
+    # Each floor draw holds samples_per_digit training images of each digit, (n, 1, 28, 28) and (n,): the generated
+    # set's make-up. A draw in MNIST's own digit frequencies (11% ones, 9% fives) would share the test set's mix,
+    # which a generator asked for equal counts cannot: under judge B that alone doubled the floor's distance.
+    floors: list[tuple[torch.Tensor, np.ndarray]]
     reference: np.ndarray  # indices of n test images: the precision/recall reference set
+    samples_per_digit: int
 
     @classmethod
-    def load(cls, data_dir, n: int) -> "RealSets":
-        """Load MNIST and draw the fixed random subsets for n generated samples."""
+    def load(cls, data_dir, samples_per_digit: int, draws: int = FLOOR_DRAWS) -> "RealSets":
+        """Load MNIST and draw the fixed random subsets for samples_per_digit generated samples of each digit."""
         test_x, test_y = load_mnist(data_dir, train=False)
         train_x, train_y = load_mnist(data_dir, train=True)
-        if n > len(test_x):
-            raise ValueError(f"at most {len(test_x)} samples can be compared with the test set, got {n}")
-        floor_idx = random_subset(len(train_x), n, FLOOR_SEED)
-        return cls(to_model_range(test_x), test_y.numpy(), to_model_range(train_x[floor_idx]),
-                   train_y[floor_idx].numpy(), random_subset(len(test_x), n, REFERENCE_SEED).numpy())
+        n = NUM_DIGITS * samples_per_digit
+        if not 0 < n <= len(test_x):
+            raise ValueError(f"between 1 and {len(test_x)} samples can be compared with the test set, got {n}")
+        floors = [stratified_subset(train_y, samples_per_digit, FLOOR_SEED + draw) for draw in range(draws)]
+        return cls(to_model_range(test_x), test_y.numpy(), [(to_model_range(train_x[i]), train_y[i].numpy())
+                                                            for i in floors],
+                   random_subset(len(test_x), n, REFERENCE_SEED).numpy(), samples_per_digit)
 
 
 def per_digit_frechet(feats: np.ndarray, labels: np.ndarray, test_feats: np.ndarray, test_y: np.ndarray) -> list:
@@ -85,26 +105,33 @@ class Baseline:
     real: RealSets
     test_feats: np.ndarray  # (10000, F)
     reference_feats: np.ndarray  # (n, F): the precision/recall reference
+    reference_radii: torch.Tensor  # (n,): its k-NN radii, the same for every set scored against it
     floor: dict  # classifier_test_accuracy and every real_floor_* figure
 
     @classmethod
     def measure(cls, classifier, real: RealSets) -> "Baseline":
-        """Classify the real sets with `classifier` and score the training subset as a generator would be."""
+        """Classify the real sets with `classifier` and score each floor draw as a generator would be (mean)."""
         test_feats, test_preds = classify(classifier, real.test_x)
-        floor_feats, _ = classify(classifier, real.floor_x)
         reference_feats = test_feats[real.reference]
-        precision, recall = precision_recall(reference_feats, floor_feats)
-        floor = {"classifier_test_accuracy": float((test_preds == real.test_y).mean()),
-                 "real_floor_frechet_distance": frechet_distance(floor_feats, test_feats),
-                 "real_floor_per_digit_frechet_distance": per_digit_frechet(floor_feats, real.floor_y, test_feats,
-                                                                            real.test_y),
-                 "real_floor_precision": precision, "real_floor_recall": recall}
-        return cls(classifier, real, test_feats, reference_feats, floor)
+        reference_radii = knn_radii(torch.as_tensor(reference_feats))
+        draws = []
+        for floor_x, floor_y in real.floors:
+            floor_feats, _ = classify(classifier, floor_x)
+            precision, recall = precision_recall(reference_feats, floor_feats, real_radii=reference_radii)
+            draws.append({"real_floor_frechet_distance": frechet_distance(floor_feats, test_feats),
+                          "real_floor_per_digit_frechet_distance": per_digit_frechet(floor_feats, floor_y, test_feats,
+                                                                                     real.test_y),
+                          "real_floor_precision": precision, "real_floor_recall": recall})
+        floor = {"classifier_test_accuracy": float((test_preds == real.test_y).mean()), "real_floor_draws": len(draws)}
+        for key in draws[0]:
+            floor[key] = np.mean([d[key] for d in draws], axis=0).tolist()  # a float, or a list per digit
+        return cls(classifier, real, test_feats, reference_feats, reference_radii, floor)
 
 
-def baselines(data_dir=None, samples: int = NUM_DIGITS * SAMPLES_PER_DIGIT, judges: dict | None = None) -> dict:
-    """Each judge's Baseline for `samples` generated images (judges: name -> classifier; default the shipped two)."""
-    real = RealSets.load(data_dir, samples)
+def baselines(data_dir=None, samples_per_digit: int = SAMPLES_PER_DIGIT, judges: dict | None = None) -> dict:
+    """Each judge's Baseline for samples_per_digit generated images of each digit (judges: name -> classifier;
+    default the shipped two)."""
+    real = RealSets.load(data_dir, samples_per_digit)
     return {name: Baseline.measure(c.eval(), real) for name, c in (judges or load_judges()).items()}
 
 
@@ -112,7 +139,7 @@ def judge_metrics(base: Baseline, images: torch.Tensor, requested: np.ndarray) -
     """Every figure for one judge: generated images (N, 1, 28, 28) in [-1, 1] beside the judge's floors."""
     fake_feats, fake_preds = classify(base.classifier, images)
     per_digit = [float((fake_preds[requested == d] == d).mean()) for d in range(NUM_DIGITS)]
-    precision, recall = precision_recall(base.reference_feats, fake_feats)
+    precision, recall = precision_recall(base.reference_feats, fake_feats, real_radii=base.reference_radii)
     return {
         "accuracy": float((fake_preds == requested).mean()),
         "per_digit_accuracy": per_digit,
@@ -129,8 +156,8 @@ def evaluate(generator, data_dir=None, samples_per_digit: int = SAMPLES_PER_DIGI
     """All figures for `generator` under each judge (see module docstring). judges: name -> classifier;
     baseline: the result of baselines() for as many samples, to skip measuring the real sets again."""
     n = NUM_DIGITS * samples_per_digit
-    baseline = baseline or baselines(data_dir, n, judges)
-    if any(len(b.real.floor_x) != n for b in baseline.values()):
+    baseline = baseline or baselines(data_dir, samples_per_digit, judges)
+    if any(b.real.samples_per_digit != samples_per_digit for b in baseline.values()):
         raise ValueError(f"the baseline was measured for another number of samples than {n}")
     requested = np.repeat(np.arange(NUM_DIGITS), samples_per_digit)
     images = np.concatenate([generator.generate(d, seed=d * samples_per_digit, count=samples_per_digit)

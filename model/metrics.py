@@ -36,10 +36,19 @@ def knn_radii(x: torch.Tensor, k: int = K_NEAREST, chunk: int = CHUNK) -> torch.
     return torch.cat(radii)
 
 
-def precision_recall(real: np.ndarray, fake: np.ndarray, k: int = K_NEAREST, chunk: int = CHUNK) -> tuple[float, float]:
-    """k-NN precision and recall (Kynkäänniemi et al. 2019) of fake features (M, F) against real ones (N, F)."""
+def precision_recall(real: np.ndarray, fake: np.ndarray, k: int = K_NEAREST, chunk: int = CHUNK,
+                     real_radii: torch.Tensor | None = None) -> tuple[float, float]:
+    """k-NN precision and recall (Kynkäänniemi et al. 2019) of fake features (M, F) against real ones (N, F).
+
+    real_radii: knn_radii(real, k) computed before, when many sets are scored against one real set.
+    """
     real_t, fake_t = torch.as_tensor(real, dtype=torch.float64), torch.as_tensor(fake, dtype=torch.float64)
-    real_radii, fake_radii = knn_radii(real_t, k, chunk), knn_radii(fake_t, k, chunk)
+    if real_radii is None:
+        real_radii = knn_radii(real_t, k, chunk)
+    elif real_radii.shape != (len(real_t),):
+        raise ValueError(f"real_radii must hold one radius per real sample ({len(real_t)}), "
+                         f"got shape {tuple(real_radii.shape)}")
+    fake_radii = knn_radii(fake_t, k, chunk)
     fake_in_real = torch.zeros(len(fake_t), dtype=torch.bool)
     real_in_fake = torch.zeros(len(real_t), dtype=torch.bool)
     # one pass over the cross distances serves both: rows are fake samples, columns real ones

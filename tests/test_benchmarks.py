@@ -116,3 +116,43 @@ def test_bench_gpu_full_stage_run_again_resumes_its_run(tmp_path, mnist_dir):
     third = full_stage(4)  # a finished run is left as it is, its record too
     assert third.returncode == 0 and "== full: skipped" in third.stdout, third.stdout + third.stderr
     assert json.loads((tmp_path / "full" / "generator" / "training.json").read_text()) == record
+
+
+def sweep(jobs_file, out_dir, seconds: int = 300) -> subprocess.CompletedProcess:
+    """benchmarks/sweep.sh on the CPU (DEVICE=cpu), two runs at a time, with the jobs in jobs_file."""
+    env = dict(os.environ, DEVICE="cpu", PYTHON=sys.executable)
+    return subprocess.run(["bash", "benchmarks/sweep.sh", str(jobs_file), str(out_dir), "2", str(seconds)], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_sweep_trains_each_job_and_the_table_gives_every_run_and_each_recipes_mean(tmp_path, mnist_dir):
+    tiny = (f"--train-subset 256 --batch-size 32 --g-channels 32 --d-channels 16 --z-dim 16 --data-dir {mnist_dir} "
+            "--max-steps 3 --eval-samples-per-digit 10")
+    jobs = tmp_path / "jobs.txt"
+    jobs.write_text(f"# a comment, then a blank line\n\nrecipe_s0 {tiny} --seed 0\nrecipe_s1 {tiny} --seed 1\n")
+    out = sweep(jobs, tmp_path / "runs")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert sorted(re.findall(r"^(recipe_s\d): exit 0 after \d+s$", out.stdout, re.M)) == ["recipe_s0", "recipe_s1"]
+    seeds = [json.loads((tmp_path / "runs" / run / "generator" / "training.json").read_text())["args"]["seed"]
+             for run in ("recipe_s0", "recipe_s1")]
+    assert seeds == [0, 1] and (tmp_path / "runs" / "recipe_s1.log").exists()
+
+    table = subprocess.run([sys.executable, "-m", "benchmarks.sweep_table", str(tmp_path / "runs")], cwd=ROOT,
+                           capture_output=True, text=True, timeout=60)
+    assert table.returncode == 0, table.stderr
+    rows = table.stdout.splitlines()
+    assert rows[0].startswith("| run | steps |") and len(rows) == 5  # header, rule, two runs, their mean
+    metrics = json.loads((tmp_path / "runs" / "recipe_s0" / "generator" / "metrics.json").read_text())["judges"]
+    ratio = metrics["A"]["frechet_distance"] / metrics["A"]["real_floor_frechet_distance"]
+    assert rows[2].startswith("| recipe_s0 | 3 | ") and f"| {ratio:.2f}x / " in rows[2]
+    assert rows[4].startswith("| **recipe: mean of 2** |")
+
+
+def test_sweep_starts_no_run_with_less_than_a_minute_left(tmp_path):
+    jobs = tmp_path / "jobs.txt"
+    jobs.write_text("late --preset quick\n")
+    out = sweep(jobs, tmp_path / "runs", seconds=30)
+    assert out.returncode == 0 and re.search(r"^late: skipped \(\d+s left\)$", out.stdout, re.M), out.stdout
+    table = subprocess.run([sys.executable, "-m", "benchmarks.sweep_table", str(tmp_path / "runs")], cwd=ROOT,
+                           capture_output=True, text=True, timeout=60)
+    assert table.returncode == 1 and "no finished run" in table.stderr

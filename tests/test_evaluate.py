@@ -4,10 +4,12 @@ import json
 
 import numpy as np
 import pytest
+import torch
 
 from model import DigitGenerator
 from model.data import load_mnist
-from model.evaluate import JUDGES, baselines, evaluate, format_table
+from model.evaluate import FLOOR_DRAWS, JUDGES, RealSets, baselines, classify, evaluate, format_table
+from model.metrics import frechet_distance
 
 from .helpers import ROOT
 
@@ -34,7 +36,7 @@ class RealDigits:
 @pytest.fixture(scope="module")
 def baseline(mnist_dir):
     """Both shipped judges' view of the real sets: measured once for every generator scored here."""
-    return baselines(mnist_dir, 10 * PER_DIGIT)
+    return baselines(mnist_dir, PER_DIGIT)
 
 
 def score(generator, mnist_dir, baseline) -> dict:
@@ -44,6 +46,29 @@ def score(generator, mnist_dir, baseline) -> dict:
 @pytest.fixture(scope="module")
 def perfect(mnist_dir, baseline):
     return score(RealDigits(mnist_dir), mnist_dir, baseline)
+
+
+def test_each_floor_draw_is_made_up_like_the_generated_set(mnist_dir):
+    # equal counts of every digit, as the generator is asked: MNIST's own mix (11% ones) would favour the floor
+    real = RealSets.load(mnist_dir, samples_per_digit=30)
+    assert len(real.floors) == FLOOR_DRAWS >= 2
+    for images, labels in real.floors:
+        assert images.shape == (300, 1, 28, 28)
+        assert np.bincount(labels, minlength=10).tolist() == [30] * 10
+    assert not torch.equal(real.floors[0][0], real.floors[1][0])  # independent draws, each from its own seed
+    again = RealSets.load(mnist_dir, samples_per_digit=30)
+    assert all(torch.equal(a[0], b[0]) for a, b in zip(real.floors, again.floors, strict=True))  # fixed seeds
+    with pytest.raises(ValueError, match="between 1 and 10000 samples"):
+        RealSets.load(mnist_dir, samples_per_digit=1001)
+
+
+def test_the_floor_is_the_mean_of_its_draws(baseline):
+    b = baseline["B"]
+    distances = [frechet_distance(classify(b.classifier, x)[0], b.test_feats) for x, _ in b.real.floors]
+    assert len(set(distances)) == FLOOR_DRAWS  # the draws differ, so a mean is not any one of them
+    assert b.floor["real_floor_frechet_distance"] == pytest.approx(np.mean(distances), rel=1e-9)
+    assert b.floor["real_floor_draws"] == FLOOR_DRAWS
+    assert len(b.floor["real_floor_per_digit_frechet_distance"]) == 10
 
 
 def test_shipped_classifiers_are_accurate(baseline):

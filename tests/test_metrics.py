@@ -63,3 +63,11 @@ def test_generated_samples_far_from_the_data_have_no_precision():
     real = clusters(seed=0)
     precision, recall = precision_recall(real, clusters(seed=1) + 100.0, chunk=64)
     assert precision == 0.0 and recall == 0.0
+
+
+def test_precomputed_real_radii_give_the_same_answer():
+    real, fake = clusters(seed=0), clusters(seed=1)
+    radii = knn_radii(torch.as_tensor(real, dtype=torch.float64))
+    assert precision_recall(real, fake, chunk=64, real_radii=radii) == precision_recall(real, fake, chunk=64)
+    with pytest.raises(ValueError, match="one radius per real sample"):
+        precision_recall(real, fake, real_radii=radii[:-1])
