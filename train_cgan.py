@@ -291,8 +291,9 @@ def resume_latest(state: GanTrainState, ckpt_dir: Path, seed: int, rank: int) ->
 
 
 def log_start(state: GanTrainState, device, total_steps: int, steps_per_epoch: int, batch_size: int,
-              processes: int | None, use_amp: bool) -> None:
-    """Log where and how long the run trains, and the networks' sizes; processes is None outside a DDP job."""
+              use_amp: bool) -> None:
+    """Log where and how long the run trains (and in how many processes, in a DDP job), and the networks' sizes."""
+    processes = dist.get_world_size() if dist.is_available() and dist.is_initialized() else 0
     how = f" x {processes} process{'es' * (processes > 1)} ({dist.get_backend()})" if processes else ""
     how += " with bf16 autocast" if use_amp else ""
     n_g, n_d = (sum(p.numel() for p in m.parameters()) for m in (state.G, state.D))
@@ -355,7 +356,7 @@ def main(argv=None):
     if args.resume:
         resume_latest(state, ckpt_dir, args.seed, rank)
     logger = open_logger(args, out_dir, state.step, is_main)
-    log_start(state, device, total_steps, steps_per_epoch, args.batch_size, world if distributed else None, use_amp)
+    log_start(state, device, total_steps, steps_per_epoch, args.batch_size, use_amp)
     t0, start_step = time.time(), state.step
     warm_steps, t_warm = 20, None  # throughput after the first steps leaves out torch.compile's compilation
     bar = tqdm(total=total_steps, initial=state.step, disable=args.no_progress or not is_main, unit="step",
