@@ -6,8 +6,8 @@
 #   python -m benchmarks.sweep_table OUT_DIR --floor weights/metrics.json    # the results as a markdown table
 #
 # The presets' networks are so small that one run keeps an H200 mostly idle (a step is bound by the CPU launching
-# kernels): 8 quick-preset runs side by side took 120 s each, where one alone takes 83 s, so 16 runs (8 recipes,
-# two seeds each) fit in 8 minutes. No run starts with less than a minute of SECONDS (default 540) left, and a run
+# kernels): 8 quick-preset runs side by side took 120 s each, where one alone takes 83 s, so 16 runs fit in 8
+# minutes. No run starts with less than a minute of SECONDS (default 540) left, and a run
 # still going at the end is stopped (its record is missing). DEVICE=cpu tries the script on a machine without a GPU.
 set -u
 jobs=${1:?usage: sweep.sh JOBS_FILE OUT_DIR [PARALLEL [SECONDS]]}
@@ -30,5 +30,7 @@ one() {  # one NAME FLAGS...: train into SWEEP_OUT/NAME, unless too little time 
 }
 export -f one
 t0=$(date +%s)
-grep -v '^\s*\(#\|$\)' "$jobs" | xargs -P "$parallel" -L 1 bash -c 'one "$@"' _
+# one job per line, whatever its spaces (xargs -L would join a line ending in a space to the next); the unquoted
+# $1 splits the line into NAME and flags, with globbing off
+grep -v '^\s*\(#\|$\)' "$jobs" | xargs -d '\n' -n 1 -P "$parallel" bash -c 'set -f; one $1' _
 echo "sweep done in $(($(date +%s) - t0))s: $SWEEP_OUT"

@@ -46,7 +46,7 @@ def row(label: str, steps: str, wall: str, f: dict) -> str:
 
 
 def table(runs: dict, floors: dict | None = None) -> str:
-    """The markdown table: each run, then after each recipe with several seeds the mean of its runs."""
+    """The markdown table: each run, then (after all of them) the mean of each recipe with several seeds."""
     lines = [COLUMNS, "|---|---|---|---|---|---|---|"]
     recipes: dict[str, list[dict]] = {}
     for name, (training, metrics) in runs.items():

@@ -21,9 +21,8 @@ architecture, seed and augmentation), so that a gain tuned to one judge alone sh
 (`model/assets/mnist_classifier`), and judge B, a small ResNet (`model/assets/mnist_classifier_b`).
 Distances use each judge's penultimate features. Precision (are the samples realistic?) and recall (is the real
 variety covered?) are k-nearest-neighbour estimates (Kynkäänniemi et al. 2019) against as many test images as
-samples. The real floor is the same measure for real training images drawn as the samples are (as many of each
-digit), averaged over three random draws: what a perfect generator would score. `python -m model.evaluate
-FOLDER` reproduces every number (docs/evaluation.md in the project repository)."""
+samples. {floor} `python -m model.evaluate FOLDER` reproduces every number (docs/evaluation.md in the
+project repository)."""
 
 TEMPLATE = """---
 {{ card_data }}
@@ -104,6 +103,17 @@ def output_text(config: GeneratorConfig) -> str:
     return f"tanh output times {config.output_gain:g} clipped to [-1, 1], for an exactly black background"
 
 
+def floor_sentence(metrics: dict | None) -> str:
+    """How the metrics' real floor was drawn: metrics.json files from before 2026-12-04 used one plain draw."""
+    judges = (metrics or {}).get("judges") or {}
+    draws = next(iter(judges.values()), {}).get("real_floor_draws")
+    if draws:
+        return (f"The real floor is the same measure for real training images drawn as the samples are (as many of "
+                f"each digit), averaged over {draws} random draws: what a perfect generator would score.")
+    return ("The real floor is the same measure for as many real training images (one random draw): about what a "
+            "perfect generator would score.")
+
+
 def build_card(folder: str | Path, repo_id: str = "weights") -> ModelCard:
     """The model card for a saved generator folder (metrics and training info are optional)."""
     folder = Path(folder)
@@ -118,7 +128,7 @@ def build_card(folder: str | Path, repo_id: str = "weights") -> ModelCard:
     return ModelCard.from_template(
         card_data(), template_str=TEMPLATE, repo_id=repo_id,
         metrics_table=format_table(metrics) if metrics else "Not evaluated yet: run `python -m model.evaluate`.",
-        metrics_note=METRICS_NOTE,
+        metrics_note=METRICS_NOTE.format(floor=floor_sentence(metrics)),
         overview="\nTraining progress, one column per epoch (seed 0 of each digit):\n\n![Across epochs](overview.png)\n"
                  if (folder / "overview.png").exists() else "",
         command=training.get("command", "python train_cgan.py --preset full"), training_line=training_line,

@@ -40,7 +40,7 @@ def precision_recall(real: np.ndarray, fake: np.ndarray, k: int = K_NEAREST, chu
                      real_radii: torch.Tensor | None = None) -> tuple[float, float]:
     """k-NN precision and recall (Kynkäänniemi et al. 2019) of fake features (M, F) against real ones (N, F).
 
-    real_radii: knn_radii(real, k) computed before, when many sets are scored against one real set.
+    real_radii: knn_radii(real as float64, k), computed once when many sets are scored against one real set.
     """
     real_t, fake_t = torch.as_tensor(real, dtype=torch.float64), torch.as_tensor(fake, dtype=torch.float64)
     if real_radii is None:

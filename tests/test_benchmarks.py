@@ -129,7 +129,8 @@ def test_sweep_trains_each_job_and_the_table_gives_every_run_and_each_recipes_me
     tiny = (f"--train-subset 256 --batch-size 32 --g-channels 32 --d-channels 16 --z-dim 16 --data-dir {mnist_dir} "
             "--max-steps 3 --eval-samples-per-digit 10")
     jobs = tmp_path / "jobs.txt"
-    jobs.write_text(f"# a comment, then a blank line\n\nrecipe_s0 {tiny} --seed 0\nrecipe_s1 {tiny} --seed 1\n")
+    # a comment, a blank line, and a job line ending in a space (which must not run into the next job)
+    jobs.write_text(f"# a comment\n\nrecipe_s0 {tiny} --seed 0 \nrecipe_s1 {tiny} --seed 1\n")
     out = sweep(jobs, tmp_path / "runs")
     assert out.returncode == 0, out.stdout + out.stderr
     assert sorted(re.findall(r"^(recipe_s\d): exit 0 after \d+s$", out.stdout, re.M)) == ["recipe_s0", "recipe_s1"]

@@ -8,8 +8,8 @@ import torch
 
 from model import DigitGenerator
 from model.data import load_mnist
-from model.evaluate import FLOOR_DRAWS, JUDGES, RealSets, baselines, classify, evaluate, format_table
-from model.metrics import frechet_distance
+from model.evaluate import FLOOR_DRAWS, JUDGES, RealSets, baselines, classify, evaluate, format_table, per_digit_frechet
+from model.metrics import frechet_distance, precision_recall
 
 from .helpers import ROOT
 
@@ -58,17 +58,25 @@ def test_each_floor_draw_is_made_up_like_the_generated_set(mnist_dir):
     assert not torch.equal(real.floors[0][0], real.floors[1][0])  # independent draws, each from its own seed
     again = RealSets.load(mnist_dir, samples_per_digit=30)
     assert all(torch.equal(a[0], b[0]) for a, b in zip(real.floors, again.floors, strict=True))  # fixed seeds
-    with pytest.raises(ValueError, match="between 1 and 10000 samples"):
-        RealSets.load(mnist_dir, samples_per_digit=1001)
+    for bad in (1, 1001):  # one image per digit has no covariance; the reference set is 1,000 test images a digit
+        with pytest.raises(ValueError, match=f"samples_per_digit must be between 2 and 1000, got {bad}"):
+            RealSets.load(mnist_dir, samples_per_digit=bad)
 
 
 def test_the_floor_is_the_mean_of_its_draws(baseline):
     b = baseline["B"]
-    distances = [frechet_distance(classify(b.classifier, x)[0], b.test_feats) for x, _ in b.real.floors]
-    assert len(set(distances)) == FLOOR_DRAWS  # the draws differ, so a mean is not any one of them
-    assert b.floor["real_floor_frechet_distance"] == pytest.approx(np.mean(distances), rel=1e-9)
-    assert b.floor["real_floor_draws"] == FLOOR_DRAWS
-    assert len(b.floor["real_floor_per_digit_frechet_distance"]) == 10
+    draws = []
+    for x, y in b.real.floors:  # each draw scored on its own, as a generator's samples would be
+        feats = classify(b.classifier, x)[0]
+        draws.append([frechet_distance(feats, b.test_feats), *precision_recall(b.reference_feats, feats),
+                      *per_digit_frechet(feats, y, b.test_feats, b.real.test_y)])
+    draws = np.array(draws)  # (FLOOR_DRAWS, 3 + 10)
+    assert len(set(draws[:, 0])) == FLOOR_DRAWS  # the draws differ, so a mean is not any one of them
+    floor = b.floor
+    measured = [floor["real_floor_frechet_distance"], floor["real_floor_precision"], floor["real_floor_recall"],
+                *floor["real_floor_per_digit_frechet_distance"]]
+    assert measured == pytest.approx(draws.mean(0).tolist(), rel=1e-9)
+    assert floor["real_floor_draws"] == FLOOR_DRAWS
 
 
 def test_shipped_classifiers_are_accurate(baseline):
@@ -155,3 +163,11 @@ def test_untrained_generator_scores_badly(mnist_dir, tiny_generator, baseline):
         # of a few outlying real digits, so k-NN precision reads high (a known weakness; docs/evaluation.md)
         assert j["recall"] < 0.05
     assert "Fréchet distance" in format_table(metrics)
+
+
+def test_the_model_card_says_how_its_metrics_floor_was_drawn():
+    from model.card import floor_sentence
+
+    assert "averaged over 3 random draws" in floor_sentence({"judges": {"A": {"real_floor_draws": 3}}})
+    old = {"judges": {"A": {"frechet_distance": 5.3}}}  # a metrics.json from before the floor was drawn by digit
+    assert "one random draw" in floor_sentence(old) and "one random draw" in floor_sentence(None)

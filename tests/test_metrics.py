@@ -69,5 +69,7 @@ def test_precomputed_real_radii_give_the_same_answer():
     real, fake = clusters(seed=0), clusters(seed=1)
     radii = knn_radii(torch.as_tensor(real, dtype=torch.float64))
     assert precision_recall(real, fake, chunk=64, real_radii=radii) == precision_recall(real, fake, chunk=64)
+    # and they are the ones used: real balls of radius 0 hold no generated sample (fresh draws never coincide)
+    assert precision_recall(real, fake, chunk=64, real_radii=torch.zeros_like(radii))[0] == 0.0
     with pytest.raises(ValueError, match="one radius per real sample"):
         precision_recall(real, fake, real_radii=radii[:-1])

@@ -15,6 +15,7 @@ from safetensors.torch import load_file
 
 from model import DigitGenerator
 from model.checkpoint import load_checkpoint
+from model.evaluate import FLOOR_DRAWS
 from model.recipe import PRESETS
 from train_cgan import parse_args
 
@@ -144,6 +145,7 @@ def test_evaluation_goes_to_metrics_json_training_json_and_the_model_card(tmp_pa
     assert "recall" in card and f"{metrics['judges']['B']['recall']:.3f}" in card
     assert "mode-seeking term (MSGAN) weight 0.3 on G" in card  # the card says how the run was trained
     assert "tanh output times 1.5 clipped to [-1, 1]" in card
+    assert f"averaged over {FLOOR_DRAWS} random draws" in card  # how the floor beside each figure was drawn
     assert json.loads((out / "generator" / "config.json").read_text())["output_gain"] == 1.5
     assert "recall" in result.stdout  # the table is printed too
 
