@@ -41,7 +41,7 @@ from model.networks import DiscriminatorConfig, GeneratorConfig
 from model.progress import plot_losses, progress_gif
 from model.publish import HubPushError, push_folder, require_token
 from model.recipe import PRESETS
-from model.runtime import check_free_space, check_writable, log, pick_device
+from model.runtime import check_free_space, check_writable, in_ddp_job, log, pick_device
 from model.tracking import MissingPackageError, RunLogger
 from model.train_state import GanTrainState
 from model.train_steps import discriminator_step, generator_step
@@ -293,7 +293,7 @@ def resume_latest(state: GanTrainState, ckpt_dir: Path, seed: int, rank: int) ->
 def log_start(state: GanTrainState, device, total_steps: int, steps_per_epoch: int, batch_size: int,
               use_amp: bool) -> None:
     """Log where and how long the run trains (and in how many processes, in a DDP job), and the networks' sizes."""
-    processes = dist.get_world_size() if dist.is_available() and dist.is_initialized() else 0
+    processes = dist.get_world_size() if in_ddp_job() else 0
     how = f" x {processes} process{'es' * (processes > 1)} ({dist.get_backend()})" if processes else ""
     how += " with bf16 autocast" if use_amp else ""
     n_g, n_d = (sum(p.numel() for p in m.parameters()) for m in (state.G, state.D))

@@ -98,6 +98,16 @@ def per_digit_frechet(feats: np.ndarray, labels: np.ndarray, test_feats: np.ndar
     return [frechet_distance(feats[labels == d], test_feats[test_y == d]) for d in range(NUM_DIGITS)]
 
 
+def distance_figures(feats: np.ndarray, labels: np.ndarray, test_feats: np.ndarray, test_y: np.ndarray,
+                     reference_feats: np.ndarray, reference_radii: torch.Tensor) -> dict:
+    """Fréchet distance (overall and per digit), precision and recall of features (N, F) of images of `labels`:
+    the same figures for a generator's samples and for a floor draw of real images."""
+    precision, recall = precision_recall(reference_feats, feats, real_radii=reference_radii)
+    return {"frechet_distance": frechet_distance(feats, test_feats),
+            "per_digit_frechet_distance": per_digit_frechet(feats, labels, test_feats, test_y),
+            "precision": precision, "recall": recall}
+
+
 @dataclass
 class Baseline:
     """One judge's view of the real sets and its floor figures: computed once, shared by every generator scored."""
@@ -115,17 +125,11 @@ class Baseline:
         test_feats, test_preds = classify(classifier, real.test_x)
         reference_feats = test_feats[real.reference]
         reference_radii = knn_radii(torch.as_tensor(reference_feats))
-        draws = []
-        for floor_x, floor_y in real.floors:
-            floor_feats, _ = classify(classifier, floor_x)
-            precision, recall = precision_recall(reference_feats, floor_feats, real_radii=reference_radii)
-            draws.append({"real_floor_frechet_distance": frechet_distance(floor_feats, test_feats),
-                          "real_floor_per_digit_frechet_distance": per_digit_frechet(floor_feats, floor_y, test_feats,
-                                                                                     real.test_y),
-                          "real_floor_precision": precision, "real_floor_recall": recall})
+        draws = [distance_figures(classify(classifier, floor_x)[0], floor_y, test_feats, real.test_y, reference_feats,
+                                  reference_radii) for floor_x, floor_y in real.floors]
         floor = {"classifier_test_accuracy": float((test_preds == real.test_y).mean()), "real_floor_draws": len(draws)}
-        for key in draws[0]:
-            floor[key] = np.mean([d[key] for d in draws], axis=0).tolist()  # a float, or a list per digit
+        for key in draws[0]:  # the mean of the draws: a float, or a list per digit
+            floor["real_floor_" + key] = np.mean([d[key] for d in draws], axis=0).tolist()
         return cls(classifier, real, test_feats, reference_feats, reference_radii, floor)
 
 
@@ -140,15 +144,13 @@ def judge_metrics(base: Baseline, images: torch.Tensor, requested: np.ndarray) -
     """Every figure for one judge: generated images (N, 1, 28, 28) in [-1, 1] beside the judge's floors."""
     fake_feats, fake_preds = classify(base.classifier, images)
     per_digit = [float((fake_preds[requested == d] == d).mean()) for d in range(NUM_DIGITS)]
-    precision, recall = precision_recall(base.reference_feats, fake_feats, real_radii=base.reference_radii)
     return {
         "accuracy": float((fake_preds == requested).mean()),
         "per_digit_accuracy": per_digit,
         "worst_digit": int(np.argmin(per_digit)),
         "worst_digit_accuracy": min(per_digit),
-        "frechet_distance": frechet_distance(fake_feats, base.test_feats),
-        "per_digit_frechet_distance": per_digit_frechet(fake_feats, requested, base.test_feats, base.real.test_y),
-        "precision": precision, "recall": recall,
+        **distance_figures(fake_feats, requested, base.test_feats, base.real.test_y, base.reference_feats,
+                           base.reference_radii),
     } | base.floor
 
 

@@ -9,10 +9,15 @@ import torch
 import torch.distributed as dist
 
 
+def in_ddp_job() -> bool:
+    """Whether this process belongs to a set-up torch.distributed process group (a torchrun job)."""
+    return dist.is_available() and dist.is_initialized()
+
+
 def log(message: str) -> None:
     """Print from rank 0 only (every process of a torchrun job runs the training script); a process outside a DDP
     job always prints, whatever RANK its environment holds."""
-    if not (dist.is_available() and dist.is_initialized()) or dist.get_rank() == 0:
+    if not in_ddp_job() or dist.get_rank() == 0:
         print(message, flush=True)
 
 
