@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from benchmarks.load_test import arrival_times, highest_rate_within_targets
+from model.data import load_mnist
 
 from .helpers import ROOT
 
@@ -157,3 +158,44 @@ def test_sweep_starts_no_run_with_less_than_a_minute_left(tmp_path):
     table = subprocess.run([sys.executable, "-m", "benchmarks.sweep_table", str(tmp_path / "runs")], cwd=ROOT,
                            capture_output=True, text=True, timeout=60)
     assert table.returncode == 1 and "no finished run" in table.stderr
+
+
+def test_digit_geometry_finds_mnist_box_and_centre_and_flags_other_sizes(mnist_dir):
+    from benchmarks.digit_geometry import BOX, centre_of_mass, geometry
+
+    real = geometry(load_mnist(mnist_dir, train=False)[0].numpy())
+    assert real["box_exact"] > 0.99 and real["box_over"] == 0 and 0.2 < real["centre_spread"] < 0.35, real
+    drawn = np.zeros((4, 28, 28), np.uint8)
+    drawn[0, 4:24, 12:16] = 255  # BOX tall, 4 wide, centred
+    drawn[1, 3:25, 12:16] = 255  # BOX + 2 tall
+    drawn[2, 5:25, 4:25] = 9  # BOX + 1 wide: faint ink counts too
+    # drawn[3] is blank: its centre is taken as MNIST's, not a division by zero
+    g = geometry(drawn)
+    assert (g["box_exact"], g["box_over"], g["box_over_by_2_or_more"], g["box_under"]) == (0.25, 0.5, 0.25, 0.25)
+    np.testing.assert_allclose(centre_of_mass(drawn[[0, 3]]), [[13.5, 13.5], [14, 14]])
+    assert BOX == 20
+
+
+def test_recall_by_width_adds_up_to_the_recall_model_evaluate_reports(mnist_dir):
+    from benchmarks.digit_geometry import recall_by_width
+    from model import DigitGenerator
+    from model.evaluate import baselines, evaluate, load_judges
+
+    generator = DigitGenerator.from_pretrained(ROOT / "weights")
+    rows = recall_by_width(generator, mnist_dir, samples_per_digit=30)
+    judge_a = {"A": load_judges()["A"]}
+    recall = evaluate(generator, mnist_dir, 30, baseline=baselines(mnist_dir, 30, judge_a))["judges"]["A"]["recall"]
+    assert sum(count for *_, count in rows) == 300
+    assert sum(r * count for _, _, r, count in rows) / 300 == pytest.approx(recall, abs=1e-12)
+    assert [low for low, *_ in rows] == sorted(low for low, *_ in rows) and rows[-1][:2] == (20, 20)
+
+
+def test_digit_geometry_script_prints_real_and_generated_rows(mnist_dir):
+    out = subprocess.run([sys.executable, "-m", "benchmarks.digit_geometry", "weights", "--data-dir", str(mnist_dir)],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    rows = {line.split(" | ")[0]: line for line in out.stdout.splitlines() if line.startswith("| ")}
+    assert "| real test images" in rows and "| generator weights" in rows, out.stdout
+    names = ("| real test images", "| generator weights")
+    exact = {name: float(rows[name].split(" | ")[2].rstrip("%")) for name in names}
+    assert exact["| real test images"] >= 99 and 0 <= exact["| generator weights"] <= 100, out.stdout

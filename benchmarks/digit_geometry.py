@@ -1,0 +1,97 @@
+"""Does a generator draw digits the size and place MNIST's own are? python -m benchmarks.digit_geometry [GENERATOR]
+
+MNIST's digits were scaled to fit a 20x20 box (keeping their aspect ratio) and then placed in the 28x28 image so
+that their centre of mass sits at the centre: so the longer side of each real digit's ink box is 20 pixels, and
+its centre of mass is within half a pixel of (14, 14). This prints, for the real test and training images and for
+GENERATOR's 1,000 samples of each digit (the seeds model.evaluate uses), how often each holds, and with
+--recall, judge A's recall of the real test digits by how wide they are (the widest are the hardest to cover).
+"""
+
+import argparse
+from itertools import pairwise
+
+import numpy as np
+import torch
+
+from model.data import load_mnist, to_model_range
+from model.evaluate import JUDGES, SAMPLES_PER_DIGIT, baselines, classify
+from model.metrics import knn_radii
+
+BOX = 20  # the longer side of every MNIST digit's ink box, in pixels
+CENTRE = 14.0  # where MNIST puts each digit's centre of mass (row and column, pixel centres at 0..27)
+
+
+def ink_box(images: np.ndarray, threshold: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Height and width (N,) of the box holding every pixel >= threshold of uint8 images (N, 28, 28)."""
+    ink = images >= threshold
+    return ink.any(2).sum(1), ink.any(1).sum(1)
+
+
+def centre_of_mass(images: np.ndarray) -> np.ndarray:
+    """(N, 2): row and column of each uint8 image's centre of mass (a blank image gives the centre)."""
+    x = images.astype(np.float64)
+    mass = x.sum((1, 2))
+    rows, cols = np.mgrid[0:28, 0:28]
+    com = np.stack([(x * rows).sum((1, 2)), (x * cols).sum((1, 2))], 1) / np.maximum(mass, 1e-12)[:, None]
+    return np.where(mass[:, None] > 0, com, CENTRE)
+
+
+def geometry(images: np.ndarray) -> dict:
+    """Shares of uint8 images (N, 28, 28) whose ink box's longer side is under, exactly or over BOX pixels, and the
+    spread (standard deviation, pixels) of their centres of mass about MNIST's centre."""
+    side = np.maximum(*ink_box(images))
+    offset = centre_of_mass(images) - CENTRE
+    return {"box_under": float((side < BOX).mean()), "box_exact": float((side == BOX).mean()),
+            "box_over": float((side > BOX).mean()), "box_over_by_2_or_more": float((side > BOX + 1).mean()),
+            "centre_spread": float(np.sqrt((offset ** 2).mean(0)).mean())}
+
+
+def generated(generator, samples_per_digit: int = SAMPLES_PER_DIGIT) -> np.ndarray:
+    """uint8 (10 * samples_per_digit, 28, 28): the samples model.evaluate scores, digit by digit."""
+    return np.concatenate([generator.generate(d, seed=d * samples_per_digit, count=samples_per_digit)
+                           for d in range(10)])
+
+
+def recall_by_width(generator, data_dir=None, samples_per_digit: int = SAMPLES_PER_DIGIT) -> list[tuple]:
+    """Judge A's k-NN recall of the reference test digits, by ink-box width: (low, high, recall, count) rows."""
+    judge_a = JUDGES["A"][0].from_pretrained().eval()
+    base = baselines(data_dir, samples_per_digit, {"A": judge_a})["A"]
+    samples = generated(generator, samples_per_digit)
+    fake = torch.as_tensor(classify(base.classifier, to_model_range(torch.from_numpy(samples)))[0])
+    distances = torch.cdist(torch.as_tensor(base.reference_feats), fake)  # (reference, samples)
+    covered = (distances <= knn_radii(fake)[None, :]).any(1).numpy()  # as model.metrics.precision_recall counts
+    _, width = ink_box(load_mnist(data_dir, train=False)[0][base.real.reference].numpy())
+    edges = [0, 10, 14, 16, 18, BOX, BOX + 1]
+    rows = [(low, high - 1, (width >= low) & (width < high)) for low, high in pairwise(edges)]
+    return [(low, high, float(covered[inside].mean()), int(inside.sum()))
+            for low, high, inside in rows if inside.any()]
+
+
+def main(argv=None):
+    """Print the geometry table (and, with --recall, recall by width) for real MNIST and one generator."""
+    from model import DigitGenerator
+
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("generator", nargs="?", default="weights", help="folder or Hub repo id (default: weights)")
+    p.add_argument("--data-dir")
+    p.add_argument("--recall", action="store_true", help="also judge A's recall by digit width (about a minute)")
+    args = p.parse_args(argv)
+    generator = DigitGenerator.from_pretrained(args.generator).eval()
+    sets = {"real test images": load_mnist(args.data_dir, train=False)[0].numpy(),
+            "real training images": load_mnist(args.data_dir, train=True)[0].numpy(),
+            f"generator {args.generator}": generated(generator)}
+    print(f"| images | ink box's longer side < {BOX} px | = {BOX} px | > {BOX} px | > {BOX + 1} px "
+          "| centre-of-mass spread (px) |")
+    print("|---|---|---|---|---|---|")
+    for name, images in sets.items():
+        g = geometry(images)
+        print(f"| {name} | {g['box_under']:.1%} | {g['box_exact']:.1%} | {g['box_over']:.1%} "
+              f"| {g['box_over_by_2_or_more']:.1%} | {g['centre_spread']:.3f} |")
+    if args.recall:
+        print("\n| real test digits' ink width (px) | count | judge A's recall of them |\n|---|---|---|")
+        for low, high, recall, count in recall_by_width(generator, args.data_dir):
+            print(f"| {low if low == high else f'{low}-{high}'} | {count} | {recall:.3f} |")
+
+
+if __name__ == "__main__":
+    main()
