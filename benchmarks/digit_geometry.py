@@ -3,8 +3,9 @@
 MNIST's digits were scaled to fit a 20x20 box (keeping their aspect ratio) and then placed in the 28x28 image so
 that their centre of mass sits at the centre: so the longer side of each real digit's ink box is 20 pixels, and
 its centre of mass is within half a pixel of (14, 14). This prints, for the real test and training images and for
-GENERATOR's 1,000 samples of each digit (the seeds model.evaluate uses), how often each holds, and with
---recall, judge A's recall of the real test digits by how wide they are (the widest are the hardest to cover).
+GENERATOR's 1,000 samples of each digit (the seeds model.evaluate uses), how often the box has that size and how
+far (root mean square) the centres of mass lie from the image's centre; with --recall, judge A's recall of the
+real test digits by how wide they are.
 """
 
 import argparse
@@ -14,8 +15,8 @@ import numpy as np
 import torch
 
 from model.data import load_mnist, to_model_range
-from model.evaluate import JUDGES, SAMPLES_PER_DIGIT, baselines, classify
-from model.metrics import knn_radii
+from model.evaluate import JUDGES, SAMPLES_PER_DIGIT, Baseline, RealSets, classify
+from model.metrics import CHUNK, knn_radii
 
 BOX = 20  # the longer side of every MNIST digit's ink box, in pixels
 CENTRE = 14.0  # where MNIST puts each digit's centre of mass (row and column, pixel centres at 0..27)
@@ -38,7 +39,7 @@ def centre_of_mass(images: np.ndarray) -> np.ndarray:
 
 def geometry(images: np.ndarray) -> dict:
     """Shares of uint8 images (N, 28, 28) whose ink box's longer side is under, exactly or over BOX pixels, and the
-    spread (standard deviation, pixels) of their centres of mass about MNIST's centre."""
+    spread of their centres of mass about MNIST's centre (root mean square offset per axis, in pixels)."""
     side = np.maximum(*ink_box(images))
     offset = centre_of_mass(images) - CENTRE
     return {"box_under": float((side < BOX).mean()), "box_exact": float((side == BOX).mean()),
@@ -55,13 +56,16 @@ def generated(generator, samples_per_digit: int = SAMPLES_PER_DIGIT) -> np.ndarr
 def recall_by_width(generator, data_dir=None, samples_per_digit: int = SAMPLES_PER_DIGIT) -> list[tuple]:
     """Judge A's k-NN recall of the reference test digits, by ink-box width: (low, high, recall, count) rows."""
     judge_a = JUDGES["A"][0].from_pretrained().eval()
-    base = baselines(data_dir, samples_per_digit, {"A": judge_a})["A"]
+    base = Baseline.measure(judge_a, RealSets.load(data_dir, samples_per_digit, draws=1))  # no floor is needed
     samples = generated(generator, samples_per_digit)
     fake = torch.as_tensor(classify(base.classifier, to_model_range(torch.from_numpy(samples)))[0])
-    distances = torch.cdist(torch.as_tensor(base.reference_feats), fake)  # (reference, samples)
-    covered = (distances <= knn_radii(fake)[None, :]).any(1).numpy()  # as model.metrics.precision_recall counts
+    reference, fake_radii = torch.as_tensor(base.reference_feats), knn_radii(fake)
+    covered = torch.zeros(len(reference), dtype=torch.bool)
+    for i in range(0, len(fake), CHUNK):  # as model.metrics.precision_recall counts a real sample as covered
+        covered |= (torch.cdist(fake[i : i + CHUNK], reference) <= fake_radii[i : i + CHUNK, None]).any(0)
+    covered = covered.numpy()
     _, width = ink_box(load_mnist(data_dir, train=False)[0][base.real.reference].numpy())
-    edges = [0, 10, 14, 16, 18, BOX, BOX + 1]
+    edges = [0, 10, 14, 16, 18, BOX, BOX + 1, 29]  # the last bucket, wider than MNIST's box, is empty for real digits
     rows = [(low, high - 1, (width >= low) & (width < high)) for low, high in pairwise(edges)]
     return [(low, high, float(covered[inside].mean()), int(inside.sum()))
             for low, high, inside in rows if inside.any()]
@@ -75,7 +79,11 @@ def main(argv=None):
     p.add_argument("generator", nargs="?", default="weights", help="folder or Hub repo id (default: weights)")
     p.add_argument("--data-dir")
     p.add_argument("--recall", action="store_true", help="also judge A's recall by digit width (about a minute)")
+    p.add_argument("--samples-per-digit", type=int, default=SAMPLES_PER_DIGIT,
+                   help=f"generated digits of each kind for --recall (default {SAMPLES_PER_DIGIT}, as published)")
     args = p.parse_args(argv)
+    if not 2 <= args.samples_per_digit <= SAMPLES_PER_DIGIT:  # as model.evaluate allows (the reference's size)
+        p.error(f"--samples-per-digit must be between 2 and {SAMPLES_PER_DIGIT}, got {args.samples_per_digit}")
     generator = DigitGenerator.from_pretrained(args.generator).eval()
     sets = {"real test images": load_mnist(args.data_dir, train=False)[0].numpy(),
             "real training images": load_mnist(args.data_dir, train=True)[0].numpy(),
@@ -89,7 +97,7 @@ def main(argv=None):
               f"| {g['box_over_by_2_or_more']:.1%} | {g['centre_spread']:.3f} |")
     if args.recall:
         print("\n| real test digits' ink width (px) | count | judge A's recall of them |\n|---|---|---|")
-        for low, high, recall, count in recall_by_width(generator, args.data_dir):
+        for low, high, recall, count in recall_by_width(generator, args.data_dir, args.samples_per_digit):
             print(f"| {low if low == high else f'{low}-{high}'} | {count} | {recall:.3f} |")
 
 

@@ -161,7 +161,7 @@ def test_sweep_starts_no_run_with_less_than_a_minute_left(tmp_path):
 
 
 def test_digit_geometry_finds_mnist_box_and_centre_and_flags_other_sizes(mnist_dir):
-    from benchmarks.digit_geometry import BOX, centre_of_mass, geometry
+    from benchmarks.digit_geometry import BOX, centre_of_mass, geometry, ink_box
 
     real = geometry(load_mnist(mnist_dir, train=False)[0].numpy())
     assert real["box_exact"] > 0.99 and real["box_over"] == 0 and 0.2 < real["centre_spread"] < 0.35, real
@@ -172,6 +172,7 @@ def test_digit_geometry_finds_mnist_box_and_centre_and_flags_other_sizes(mnist_d
     # drawn[3] is blank: its centre is taken as MNIST's, not a division by zero
     g = geometry(drawn)
     assert (g["box_exact"], g["box_over"], g["box_over_by_2_or_more"], g["box_under"]) == (0.25, 0.5, 0.25, 0.25)
+    np.testing.assert_array_equal(np.stack(ink_box(drawn)), [[20, 22, 20, 0], [4, 4, 21, 0]])  # heights, widths
     np.testing.assert_allclose(centre_of_mass(drawn[[0, 3]]), [[13.5, 13.5], [14, 14]])
     assert BOX == 20
 
@@ -190,12 +191,16 @@ def test_recall_by_width_adds_up_to_the_recall_model_evaluate_reports(mnist_dir)
     assert [low for low, *_ in rows] == sorted(low for low, *_ in rows) and rows[-1][:2] == (20, 20)
 
 
-def test_digit_geometry_script_prints_real_and_generated_rows(mnist_dir):
-    out = subprocess.run([sys.executable, "-m", "benchmarks.digit_geometry", "weights", "--data-dir", str(mnist_dir)],
-                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+def test_digit_geometry_script_prints_both_tables_and_refuses_a_bad_count(mnist_dir):
+    command = [sys.executable, "-m", "benchmarks.digit_geometry", "weights", "--data-dir", str(mnist_dir), "--recall"]
+    out = subprocess.run(command + ["--samples-per-digit", "20"], cwd=ROOT, capture_output=True, text=True,
+                         timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
-    rows = {line.split(" | ")[0]: line for line in out.stdout.splitlines() if line.startswith("| ")}
-    assert "| real test images" in rows and "| generator weights" in rows, out.stdout
-    names = ("| real test images", "| generator weights")
-    exact = {name: float(rows[name].split(" | ")[2].rstrip("%")) for name in names}
-    assert exact["| real test images"] >= 99 and 0 <= exact["| generator weights"] <= 100, out.stdout
+    rows = {line.split(" | ")[0]: line.split(" | ") for line in out.stdout.splitlines() if line.startswith("| ")}
+    assert rows["| real test images"][2] == "99.8%" and rows["| real training images"][2] == "99.7%", out.stdout
+    shares = [float(cell.rstrip("%")) for cell in rows["| generator weights"][1:4]]  # under, exactly, over 20 px
+    assert sum(shares) == pytest.approx(100, abs=0.2), out.stdout
+    widths = [cells for name, cells in rows.items() if re.fullmatch(r"\| \d+(-\d+)?", name)]
+    assert sum(int(cells[1]) for cells in widths) == 200 and all(0 <= float(c[2][:5]) <= 1 for c in widths), out.stdout
+    bad = subprocess.run(command + ["--samples-per-digit", "1"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert bad.returncode == 2 and "--samples-per-digit must be between 2 and 1000, got 1" in bad.stderr
