@@ -15,11 +15,9 @@ import numpy as np
 import torch
 
 from model.data import load_mnist, to_model_range
-from model.evaluate import JUDGES, SAMPLES_PER_DIGIT, Baseline, RealSets, classify
-from model.metrics import CHUNK, knn_radii
-
-BOX = 20  # the longer side of every MNIST digit's ink box, in pixels
-CENTRE = 14.0  # where MNIST puts each digit's centre of mass (row and column, pixel centres at 0..27)
+from model.evaluate import JUDGES, SAMPLES_PER_DIGIT, Baseline, RealSets, classify, evaluation_samples
+from model.handwriting import BOX, CENTRE  # MNIST's box side and centre, as drawings are made into digits
+from model.metrics import coverage
 
 
 def ink_box(images: np.ndarray, threshold: int = 1) -> tuple[np.ndarray, np.ndarray]:
@@ -47,22 +45,13 @@ def geometry(images: np.ndarray) -> dict:
             "centre_spread": float(np.sqrt((offset ** 2).mean(0)).mean())}
 
 
-def generated(generator, samples_per_digit: int = SAMPLES_PER_DIGIT) -> np.ndarray:
-    """uint8 (10 * samples_per_digit, 28, 28): the samples model.evaluate scores, digit by digit."""
-    return np.concatenate([generator.generate(d, seed=d * samples_per_digit, count=samples_per_digit)
-                           for d in range(10)])
-
-
 def recall_by_width(generator, data_dir=None, samples_per_digit: int = SAMPLES_PER_DIGIT) -> list[tuple]:
     """Judge A's k-NN recall of the reference test digits, by ink-box width: (low, high, recall, count) rows."""
     judge_a = JUDGES["A"][0].from_pretrained().eval()
     base = Baseline.measure(judge_a, RealSets.load(data_dir, samples_per_digit, draws=1))  # no floor is needed
-    samples = generated(generator, samples_per_digit)
-    fake = torch.as_tensor(classify(base.classifier, to_model_range(torch.from_numpy(samples)))[0])
-    reference, fake_radii = torch.as_tensor(base.reference_feats), knn_radii(fake)
-    covered = torch.zeros(len(reference), dtype=torch.bool)
-    for i in range(0, len(fake), CHUNK):  # as model.metrics.precision_recall counts a real sample as covered
-        covered |= (torch.cdist(fake[i : i + CHUNK], reference) <= fake_radii[i : i + CHUNK, None]).any(0)
+    samples = to_model_range(torch.from_numpy(evaluation_samples(generator, samples_per_digit)))
+    _, covered = coverage(base.reference_feats, classify(base.classifier, samples)[0],
+                          real_radii=base.reference_radii)  # (reference,): the test digits recall counts
     covered = covered.numpy()
     _, width = ink_box(load_mnist(data_dir, train=False)[0][base.real.reference].numpy())
     edges = [0, 10, 14, 16, 18, BOX, BOX + 1, 29]  # the last bucket, wider than MNIST's box, is empty for real digits
@@ -87,7 +76,7 @@ def main(argv=None):
     generator = DigitGenerator.from_pretrained(args.generator).eval()
     sets = {"real test images": load_mnist(args.data_dir, train=False)[0].numpy(),
             "real training images": load_mnist(args.data_dir, train=True)[0].numpy(),
-            f"generator {args.generator}": generated(generator)}
+            f"generator {args.generator}": evaluation_samples(generator)}
     print(f"| images | ink box's longer side < {BOX} px | = {BOX} px | > {BOX} px | > {BOX + 1} px "
           "| centre-of-mass spread (px) |")
     print("|---|---|---|---|---|---|")

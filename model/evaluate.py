@@ -154,6 +154,13 @@ def judge_metrics(base: Baseline, images: torch.Tensor, requested: np.ndarray) -
     } | base.floor
 
 
+def evaluation_samples(generator, samples_per_digit: int = SAMPLES_PER_DIGIT) -> np.ndarray:
+    """The samples every evaluation scores: uint8 (10 * samples_per_digit, 28, 28), digit d from seeds
+    d * samples_per_digit onwards, digit by digit."""
+    return np.concatenate([generator.generate(d, seed=d * samples_per_digit, count=samples_per_digit)
+                           for d in range(NUM_DIGITS)])
+
+
 def evaluate(generator, data_dir=None, samples_per_digit: int = SAMPLES_PER_DIGIT, judges: dict | None = None,
              baseline: dict | None = None) -> dict:
     """All figures for `generator` under each judge (see module docstring). judges: name -> classifier;
@@ -165,9 +172,7 @@ def evaluate(generator, data_dir=None, samples_per_digit: int = SAMPLES_PER_DIGI
         raise ValueError(f"the baseline was measured for another number of samples: {sorted(measured)} per digit, "
                          f"not {samples_per_digit}")
     requested = np.repeat(np.arange(NUM_DIGITS), samples_per_digit)
-    images = np.concatenate([generator.generate(d, seed=d * samples_per_digit, count=samples_per_digit)
-                             for d in range(NUM_DIGITS)])
-    images = to_model_range(torch.from_numpy(images))
+    images = to_model_range(torch.from_numpy(evaluation_samples(generator, samples_per_digit)))
     scores = {name: judge_metrics(b, images, requested) for name, b in baseline.items()}
     first = scores[next(iter(scores))]
     return {

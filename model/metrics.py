@@ -42,6 +42,14 @@ def precision_recall(real: np.ndarray, fake: np.ndarray, k: int = K_NEAREST, chu
 
     real_radii: knn_radii(real as float64, k), computed once when many sets are scored against one real set.
     """
+    fake_in_real, real_in_fake = coverage(real, fake, k, chunk, real_radii)
+    return fake_in_real.double().mean().item(), real_in_fake.double().mean().item()
+
+
+def coverage(real: np.ndarray, fake: np.ndarray, k: int = K_NEAREST, chunk: int = CHUNK,
+             real_radii: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Which samples precision and recall count: (M,) fake samples inside some real ball, (N,) real samples inside
+    some fake ball (booleans; see precision_recall)."""
     real_t, fake_t = torch.as_tensor(real, dtype=torch.float64), torch.as_tensor(fake, dtype=torch.float64)
     if real_radii is None:
         real_radii = knn_radii(real_t, k, chunk)
@@ -56,4 +64,4 @@ def precision_recall(real: np.ndarray, fake: np.ndarray, k: int = K_NEAREST, chu
         d = torch.cdist(fake_t[i : i + chunk], real_t)  # (chunk, N)
         fake_in_real[i : i + chunk] = (d <= real_radii[None, :]).any(1)
         real_in_fake |= (d <= fake_radii[i : i + chunk, None]).any(0)
-    return fake_in_real.double().mean().item(), real_in_fake.double().mean().item()
+    return fake_in_real, real_in_fake
