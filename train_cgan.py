@@ -37,7 +37,7 @@ from model.ema import ema_decay, recalibrate_bn, update_ema
 from model.evaluate import SAMPLES_PER_DIGIT, evaluate, format_table
 from model.grids import digit_grid, ema_grid, epochs_overview, save_png
 from model.losses import pair_labels
-from model.networks import DiscriminatorConfig, GeneratorConfig
+from model.networks import POOLINGS, DiscriminatorConfig, GeneratorConfig
 from model.progress import plot_losses, progress_gif
 from model.publish import HubPushError, push_folder, require_token
 from model.recipe import PRESETS
@@ -77,6 +77,9 @@ def parse_args(argv=None):
     p.add_argument("--output-gain", type=float, help=by_preset("output_gain", "G's tanh output times this, clipped to "
                                                                                "[-1, 1]; 1 is plain tanh"))
     p.add_argument("--d-channels", type=int, help=by_preset("d_channels"))
+    p.add_argument("--d-pooling", choices=POOLINGS, help=by_preset("d_pooling", "how D's last 3x3 map becomes its "
+                                                                                "features: sum over positions, or "
+                                                                                "a linear map weighing each one"))
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--data-dir", help=f"MNIST folder (default: ${DATA_DIR_ENV} or ~/.cache/digit-cgan/mnist)")
     p.add_argument("--train-subset", type=int, help="train on the first N images only (for tests)")
@@ -312,7 +315,7 @@ def throughput(steps: int, steady_steps: int, batch_size: int, t0: float, t_warm
 def build_networks(args, total_steps: int, rank: int, device, distributed: bool):
     """The training state for the flags, and G and D as the loop calls them (wrapped in DDP, compiled if asked)."""
     g_config = GeneratorConfig(z_dim=args.z_dim, channels=args.g_channels, output_gain=args.output_gain)
-    state = GanTrainState.create(g_config, DiscriminatorConfig(channels=args.d_channels), lr_g=args.lr_g,
+    state = GanTrainState.create(g_config, DiscriminatorConfig(channels=args.d_channels, pooling=args.d_pooling), lr_g=args.lr_g,
                                  lr_d=args.lr_d, betas=args.betas, total_steps=total_steps,
                                  noise_seed=args.seed + 7919 * rank, device=device)
     G_train, D_train = (DDP(state.G), DDP(state.D)) if distributed else (state.G, state.D)

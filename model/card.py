@@ -69,7 +69,7 @@ print([item["image"] for item in gallery])
 
 Architecture: generator with class-conditional BatchNorm (latent {{ z_dim }}-d, width {{ channels }} at 7x7,
 {{ params }} parameters), {{ output }};
-spectral-norm projection discriminator with an auxiliary classifier trained on real images;
+{{ discriminator }};
 {{ losses }}; EMA of the generator weights.
 
 ```json
@@ -91,6 +91,17 @@ def losses_line(args: dict) -> str:
         line += f", auxiliary-classifier weight {args['aux_weight_g']} on G"
     if args.get("mode_seeking"):
         line += f", mode-seeking term (MSGAN) weight {args['mode_seeking']} on G"
+    return line
+
+
+def discriminator_line(args: dict) -> str:
+    """The discriminator a run trained with, from its training.json args (older records lack d_pooling: "sum")."""
+    line = "spectral-norm projection discriminator with an auxiliary classifier trained on real images"
+    if "d_channels" in args:
+        line += f" (width {args['d_channels']} at 14x14"
+        if args.get("d_pooling", "sum") == "linear":
+            line += "; its last 3x3 map read by a linear layer that weighs each position, not summed"
+        line += ")"
     return line
 
 
@@ -132,7 +143,7 @@ def build_card(folder: str | Path, repo_id: str = "weights") -> ModelCard:
         overview="\nTraining progress, one column per epoch (seed 0 of each digit):\n\n![Across epochs](overview.png)\n"
                  if (folder / "overview.png").exists() else "",
         command=training.get("command", "python train_cgan.py --preset full"), training_line=training_line,
-        losses=losses_line(training.get("args", {})),
+        losses=losses_line(training.get("args", {})), discriminator=discriminator_line(training.get("args", {})),
         z_dim=config["z_dim"], channels=config["channels"], params=f"{params:,}", output=output_text(generator.config),
         config_json=json.dumps(config, indent=2))
 

@@ -3,7 +3,9 @@
 Generator: class embedding + latent -> 7x7 -> 14x14 -> 28x28 with class-conditional
 BatchNorm (BigGAN-style shared embedding), and a tanh output that may be scaled and clipped.
 Discriminator: spectrally normalised convolutions with a projection head (Miyato & Koyama 2018)
-plus an auxiliary classifier head (AC-GAN) that is trained on real images only.
+plus an auxiliary classifier head (AC-GAN) that is trained on real images only. Its last 3x3 map is either
+summed over positions, or (pooling="linear") mapped whole by a linear layer that weighs each position: MNIST's
+digits all have one size and place, and a D that knows where a feature is can hold G to them.
 """
 
 import math
@@ -35,6 +37,12 @@ class GeneratorConfig:
 class DiscriminatorConfig:
     num_classes: int = 10
     channels: int = 32  # width at 14x14; doubled at each downsampling
+    # how the last (4C, 3, 3) map becomes D's (4C,) features: "sum" over positions (the default of older configs),
+    # or "linear", a spectrally normalised linear map of the whole map (weights for each position)
+    pooling: str = "sum"
+
+
+POOLINGS = ("sum", "linear")
 
 
 class ConditionalBatchNorm(nn.Module):
@@ -102,6 +110,8 @@ class Discriminator(nn.Module):
 
     def __init__(self, config: DiscriminatorConfig):
         super().__init__()
+        if config.pooling not in POOLINGS:
+            raise ValueError(f"pooling must be one of {', '.join(POOLINGS)}, got {config.pooling!r}")
         self.config = config
         c = config.channels
         self.conv1 = spectral_norm(nn.Conv2d(1, c, 4, stride=2, padding=1))
@@ -111,6 +121,8 @@ class Discriminator(nn.Module):
         self.adv_head = spectral_norm(nn.Linear(c * 4, 1))
         self.class_proj = spectral_norm(nn.Embedding(config.num_classes, c * 4))
         self.class_head = nn.Linear(c * 4, config.num_classes)
+        if config.pooling == "linear":  # made last, so the other layers start as they did before it existed
+            self.pool = spectral_norm(nn.Linear(c * 4 * 9, c * 4))
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
         """Pooled features (B, 4C) of images (B, 1, 28, 28), shared by the realness and the class heads."""
@@ -118,7 +130,11 @@ class Discriminator(nn.Module):
         h = F.leaky_relu(self.conv2(h), 0.2)  # (B, 2C, 7, 7)
         h = F.leaky_relu(self.conv3(h), 0.2)  # (B, 2C, 7, 7)
         h = F.leaky_relu(self.conv4(h), 0.2)  # (B, 4C, 3, 3)
-        return h.sum(dim=(2, 3))  # (B, 4C)
+        if self.config.pooling == "sum":
+            return h.sum(dim=(2, 3))  # (B, 4C)
+        # a sum of 9 positions can be up to 3 (sqrt 9) times the norm of the whole map; the spectrally normalised
+        # linear layer at most 1 times: x3 gives D the same bound on its slope as the sum had
+        return 3 * F.leaky_relu(self.pool(h.flatten(1)), 0.2)  # (B, 4C)
 
     def forward(self, x: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         h = self.features(x)

@@ -59,6 +59,7 @@ def test_the_preset_fills_every_recipe_flag_not_given(tiny_run):
     (["--seed", "-1"], "argument --seed: must be a whole number from 0 to 2**32 - 1"),
     (["--g-channels", "3"], "argument --g-channels: must be at least 4"),
     (["--output-gain", "inf"], "argument --output-gain: must be a finite number above 0, got inf"),
+    (["--d-pooling", "mean"], "argument --d-pooling: invalid choice: 'mean'"),
     (["--epochs", "0", "--keep", "0"], "--epochs: must be a whole number of at least 1, got 0; argument --keep"),
     (["--preset", "full", "--keep", "0"], "argument --keep: must be a whole number of at least 1, got 0"),
 ])
@@ -112,6 +113,7 @@ def test_rotates_checkpoints_and_stores_the_model_config(tiny_run):
     assert ckpts == ["step_0000015.pt", "step_0000016.pt"]  # 8 steps/epoch; every 5 and each epoch end; keep 2
     state = load_checkpoint(out / "checkpoints" / "step_0000016.pt")
     assert state["step"] == 16 and state["g_config"]["channels"] == 32
+    assert state["d_config"] == {"num_classes": 10, "channels": 16, "pooling": PRESETS["quick"].d_pooling}
 
 
 def test_saves_a_loadable_generator_with_ema_weights(tiny_run):
@@ -133,7 +135,7 @@ def test_evaluation_goes_to_metrics_json_training_json_and_the_model_card(tmp_pa
     out = tmp_path / "run"
     cmd = [sys.executable, str(ROOT / "train_cgan.py"), "--out-dir", str(out), *[a for a in TINY if a != "--no-eval"],
            "--max-steps", "4", "--data-dir", str(mnist_dir), "--eval-samples-per-digit", "20", "--mode-seeking", "0.3",
-           "--output-gain", "1.5"]
+           "--output-gain", "1.5", "--d-pooling", "linear"]
     result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True, timeout=300)
     metrics = json.loads((out / "generator" / "metrics.json").read_text())
     assert metrics["samples"] == 200 and set(metrics["judges"]) == {"A", "B"}
@@ -145,6 +147,7 @@ def test_evaluation_goes_to_metrics_json_training_json_and_the_model_card(tmp_pa
     assert "recall" in card and f"{metrics['judges']['B']['recall']:.3f}" in card
     assert "mode-seeking term (MSGAN) weight 0.3 on G" in card  # the card says how the run was trained
     assert "tanh output times 1.5 clipped to [-1, 1]" in card
+    assert "(width 16 at 14x14; its last 3x3 map read by a linear layer that weighs each position" in card
     assert f"averaged over {FLOOR_DRAWS} random draws" in card  # how the floor beside each figure was drawn
     assert json.loads((out / "generator" / "config.json").read_text())["output_gain"] == 1.5
     assert "recall" in result.stdout  # the table is printed too

@@ -221,3 +221,50 @@ def test_a_checkpoint_from_before_output_gain_resumes_as_plain_tanh_and_names_a_
     newer["d_config"]["depth"] = 5
     with pytest.raises(ValueError, match="its D config has fields this version does not know"):
         tiny_state().load_state_dict(newer)
+
+
+class FixedMap(torch.nn.Module):
+    """Stands in for D's last convolution: returns the given (B, 4C, 3, 3) map whatever comes in."""
+
+    def __init__(self, feature_map: torch.Tensor):
+        super().__init__()
+        self.feature_map = feature_map
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.feature_map
+
+
+def test_linear_pooling_tells_where_a_feature_is_and_sum_pooling_does_not():
+    """One feature in the top-left or the bottom-right corner of D's last 3x3 map: the sum sees the same thing."""
+    corners = torch.zeros(2, 4 * D_CONFIG.channels, 3, 3)
+    corners[0, 0, 0, 0] = corners[1, 0, 2, 2] = 1.0
+    images = torch.zeros(2, 1, 28, 28)
+    for pooling, same in (("sum", True), ("linear", False)):
+        torch.manual_seed(0)
+        D = Discriminator(dataclasses.replace(D_CONFIG, pooling=pooling)).eval()
+        D.conv4 = FixedMap(corners)
+        features = D.features(images)  # (2, 4C)
+        assert features.shape == (2, 4 * D_CONFIG.channels)
+        assert torch.equal(features[0], features[1]) == same, pooling
+
+
+def test_linear_pooling_trains_and_an_unknown_pooling_is_refused_by_name():
+    torch.manual_seed(0)
+    state = GanTrainState.create(G_CONFIG, dataclasses.replace(D_CONFIG, pooling="linear"), lr_g=1e-3, lr_d=1e-3,
+                                 betas=(0.5, 0.999), total_steps=10, noise_seed=1)
+    real, real_labels, fake, fake_labels = batch(state)
+    before = params(state.D.pool)
+    discriminator_step(state.D, state.opt_d, real, real_labels, fake, fake_labels, aux_weight=1.0)
+    assert changed(before, state.D.pool)
+    with pytest.raises(ValueError, match=r"^pooling must be one of sum, linear, got 'max'$"):
+        Discriminator(dataclasses.replace(D_CONFIG, pooling="max"))
+
+
+def test_a_checkpoint_from_before_d_pooling_resumes_as_sum_and_names_a_mismatch():
+    old = tiny_state().state_dict()
+    del old["d_config"]["pooling"]  # checkpoints written before the field existed summed over positions
+    tiny_state().load_state_dict(old)
+    linear = GanTrainState.create(G_CONFIG, dataclasses.replace(D_CONFIG, pooling="linear"), lr_g=1e-3, lr_d=1e-3,
+                                  betas=(0.5, 0.999), total_steps=10, noise_seed=1)
+    with pytest.raises(ValueError, match=r"D pooling: checkpoint sum, this run linear$"):
+        linear.load_state_dict(old)
