@@ -315,9 +315,9 @@ def throughput(steps: int, steady_steps: int, batch_size: int, t0: float, t_warm
 def build_networks(args, total_steps: int, rank: int, device, distributed: bool):
     """The training state for the flags, and G and D as the loop calls them (wrapped in DDP, compiled if asked)."""
     g_config = GeneratorConfig(z_dim=args.z_dim, channels=args.g_channels, output_gain=args.output_gain)
-    state = GanTrainState.create(g_config, DiscriminatorConfig(channels=args.d_channels, pooling=args.d_pooling), lr_g=args.lr_g,
-                                 lr_d=args.lr_d, betas=args.betas, total_steps=total_steps,
-                                 noise_seed=args.seed + 7919 * rank, device=device)
+    d_config = DiscriminatorConfig(channels=args.d_channels, pooling=args.d_pooling)
+    state = GanTrainState.create(g_config, d_config, lr_g=args.lr_g, lr_d=args.lr_d, betas=args.betas,
+                                 total_steps=total_steps, noise_seed=args.seed + 7919 * rank, device=device)
     G_train, D_train = (DDP(state.G), DDP(state.D)) if distributed else (state.G, state.D)
     if args.compile:
         G_train, D_train = torch.compile(G_train), torch.compile(D_train)

@@ -148,6 +148,8 @@ def test_evaluation_goes_to_metrics_json_training_json_and_the_model_card(tmp_pa
     assert "mode-seeking term (MSGAN) weight 0.3 on G" in card  # the card says how the run was trained
     assert "tanh output times 1.5 clipped to [-1, 1]" in card
     assert "(width 16 at 14x14; its last 3x3 map read by a linear layer that weighs each position" in card
+    state = load_checkpoint(out / "checkpoints" / "step_0000004.pt")  # the flag reached the network it trained
+    assert state["d_config"]["pooling"] == "linear" and any(key.startswith("pool.") for key in state["D"])
     assert f"averaged over {FLOOR_DRAWS} random draws" in card  # how the floor beside each figure was drawn
     assert json.loads((out / "generator" / "config.json").read_text())["output_gain"] == 1.5
     assert "recall" in result.stdout  # the table is printed too

@@ -248,6 +248,16 @@ def test_linear_pooling_tells_where_a_feature_is_and_sum_pooling_does_not():
         assert torch.equal(features[0], features[1]) == same, pooling
 
 
+def test_linear_pooling_leaves_the_other_layers_initial_weights_as_they_were():
+    """Its layer is made last, so a seed gives a sum-pooling D and a linear-pooling D the same other weights."""
+    torch.manual_seed(0)
+    summed = Discriminator(D_CONFIG).state_dict()
+    torch.manual_seed(0)
+    linear = Discriminator(dataclasses.replace(D_CONFIG, pooling="linear")).state_dict()
+    assert set(linear) - set(summed) and all(key.startswith("pool.") for key in set(linear) - set(summed))
+    assert all(torch.equal(summed[key], linear[key]) for key in summed)
+
+
 def test_linear_pooling_trains_and_an_unknown_pooling_is_refused_by_name():
     torch.manual_seed(0)
     state = GanTrainState.create(G_CONFIG, dataclasses.replace(D_CONFIG, pooling="linear"), lr_g=1e-3, lr_d=1e-3,
