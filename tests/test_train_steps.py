@@ -18,9 +18,9 @@ from model.train_steps import discriminator_step, generator_step
 G_CONFIG, D_CONFIG = GeneratorConfig(z_dim=8, embed_dim=4, channels=16), DiscriminatorConfig(channels=8)
 
 
-def tiny_state(total_steps: int = 10) -> GanTrainState:
+def tiny_state(total_steps: int = 10, d_config: DiscriminatorConfig = D_CONFIG) -> GanTrainState:
     torch.manual_seed(0)
-    return GanTrainState.create(G_CONFIG, D_CONFIG, lr_g=1e-3, lr_d=1e-3, betas=(0.5, 0.999),
+    return GanTrainState.create(G_CONFIG, d_config, lr_g=1e-3, lr_d=1e-3, betas=(0.5, 0.999),
                                 total_steps=total_steps, noise_seed=1)
 
 
@@ -259,9 +259,7 @@ def test_linear_pooling_leaves_the_other_layers_initial_weights_as_they_were():
 
 
 def test_linear_pooling_trains_and_an_unknown_pooling_is_refused_by_name():
-    torch.manual_seed(0)
-    state = GanTrainState.create(G_CONFIG, dataclasses.replace(D_CONFIG, pooling="linear"), lr_g=1e-3, lr_d=1e-3,
-                                 betas=(0.5, 0.999), total_steps=10, noise_seed=1)
+    state = tiny_state(d_config=dataclasses.replace(D_CONFIG, pooling="linear"))
     real, real_labels, fake, fake_labels = batch(state)
     before = params(state.D.pool)
     discriminator_step(state.D, state.opt_d, real, real_labels, fake, fake_labels, aux_weight=1.0)
@@ -274,7 +272,6 @@ def test_a_checkpoint_from_before_d_pooling_resumes_as_sum_and_names_a_mismatch(
     old = tiny_state().state_dict()
     del old["d_config"]["pooling"]  # checkpoints written before the field existed summed over positions
     tiny_state().load_state_dict(old)
-    linear = GanTrainState.create(G_CONFIG, dataclasses.replace(D_CONFIG, pooling="linear"), lr_g=1e-3, lr_d=1e-3,
-                                  betas=(0.5, 0.999), total_steps=10, noise_seed=1)
+    linear = tiny_state(d_config=dataclasses.replace(D_CONFIG, pooling="linear"))
     with pytest.raises(ValueError, match=r"D pooling: checkpoint sum, this run linear$"):
         linear.load_state_dict(old)
