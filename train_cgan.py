@@ -19,7 +19,7 @@ import shlex
 import shutil
 import sys
 import time
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -324,71 +324,108 @@ def build_networks(args, total_steps: int, rank: int, device, distributed: bool)
     return state, G_train, D_train
 
 
-def main(argv=None):
-    """Set up, train, save, evaluate and (optionally) push; see the module docstring."""
+@dataclass(frozen=True)
+class Run:
+    """One process's view of a training run: its flags, device, place in a DDP job and output folders."""
+
+    args: argparse.Namespace
+    command: str  # the command line as given, for the records and the Hub commit message
+    device: torch.device
+    distributed: bool
+    world: int
+    rank: int
+    batch: int  # images per process and step: the effective batch stays --batch-size
+    use_amp: bool
+    out_dir: Path
+    save_dir: Path
+    ckpt_dir: Path
+
+    @property
+    def is_main(self) -> bool:
+        return self.rank == 0  # rank 0 alone logs and writes files
+
+
+def start_run(argv=None) -> Run:
+    """Parse the flags, join the DDP job if there is one, check the folders, and seed the global RNGs."""
     args = parse_args(argv)
     command = "python train_cgan.py " + shlex.join(sys.argv[1:] if argv is None else argv)
     if args.push_to_hub:
         check_push_token()
     distributed, world, rank, device = setup_processes(args.device, args.batch_size)
-    is_main = rank == 0  # rank 0 alone logs and writes files
-    batch = args.batch_size // world  # per process; the effective batch stays --batch-size
-    use_amp = use_bf16(args.amp, device)
     out_dir = Path(args.out_dir)
-    save_dir, ckpt_dir = Path(args.save_dir or out_dir / "generator"), out_dir / "checkpoints"
-    if is_main:
-        check_writable(out_dir / "samples", ckpt_dir, save_dir)
+    save_dir = Path(args.save_dir or out_dir / "generator")
+    run = Run(args, command, device, distributed, world, rank, batch=args.batch_size // world,
+              use_amp=use_bf16(args.amp, device), out_dir=out_dir, save_dir=save_dir, ckpt_dir=out_dir / "checkpoints")
+    if run.is_main:
+        check_writable(out_dir / "samples", run.ckpt_dir, run.save_dir)
     if args.threads:
         torch.set_num_threads(args.threads)
     seed_everything(args.seed)
+    return run
 
-    # data: batches are slices of a per-epoch permutation of the whole training set, held in memory
-    real_all, labels_all = load_training_set(args.data_dir, args.train_subset, device)  # (N, 1, 28, 28), (N,)
-    sampler = DistributedSampler(range(len(real_all)), world, rank, seed=args.seed, drop_last=True) \
-        if distributed else None
-    steps_per_epoch = (len(sampler) if distributed else len(real_all)) // batch
-    if steps_per_epoch == 0:
-        sys.exit(f"error: batch size {args.batch_size} is larger than the {len(real_all)} training images")
-    total_steps = min(args.epochs * steps_per_epoch, args.max_steps or sys.maxsize)
 
-    # networks, optimisers, schedules and noise: everything a checkpoint holds (rank 0's noise as single-process)
-    state, G_train, D_train = build_networks(args, total_steps, rank, device, distributed)
+def noise_batch(state: GanTrainState, run: Run) -> tuple[torch.Tensor, torch.Tensor]:
+    """Latents (B, z_dim) and requested digits (B,) for G, from the run's own noise generator."""
     g_config = state.G.config
-    if is_main:
-        check_free_space(out_dir, state.checkpoint_bytes(), args.keep)
-    if args.resume:
-        resume_latest(state, ckpt_dir, args.seed, rank)
-    logger = open_logger(args, out_dir, state.step, is_main)
-    log_start(state, device, total_steps, steps_per_epoch, args.batch_size, use_amp)
+    z = torch.randn(run.batch, g_config.z_dim, generator=state.noise_rng, device=run.device)  # (B, z_dim)
+    fake_labels = torch.randint(0, g_config.num_classes, (run.batch,), generator=state.noise_rng, device=run.device)
+    if run.args.mode_seeking:  # the mode-seeking term compares two latents of one digit: pairs share a label
+        fake_labels = pair_labels(fake_labels)
+    return z, fake_labels
+
+
+def record_step(state: GanTrainState, run: Run, losses: dict, epoch: int, epoch_done: bool, logger: RunLogger,
+                t0: float, total_steps: int) -> dict | None:
+    """Log the losses every 20 steps, checkpoint, and at the end of each epoch draw the fixed-seed grid; returns
+    the losses it logged (None at the steps between)."""
+    row = None
+    if state.step % 20 == 0 or epoch_done:
+        row = {name: losses[name].item() for name in ("d", "g", "aux_d", "aux_g")}
+        state.history.append([state.step, *row.values()])
+        logger.scalars({f"loss/{name}": value.item() for name, value in losses.items()}, state.step)
+    if run.is_main and (state.step % run.args.checkpoint_every == 0 or epoch_done):
+        checkpoint(state, run.ckpt_dir, run.args)
+    if run.is_main and epoch_done:
+        grid = ema_grid(state.G_ema)  # (1, H, W): row d is digit d for seeds 0-9, as G.generate draws them
+        save_png(grid, run.out_dir / "samples" / f"epoch_{epoch + 1:03d}.png")
+        logger.image("samples", grid, state.step)
+        if run.args.no_progress:
+            print(f"epoch {epoch + 1}: step {state.step}/{total_steps}, {time.time() - t0:.0f}s, "
+                  f"loss_d {row['d']:.3f} loss_g {row['g']:.3f}", flush=True)
+    return row
+
+
+def train(state: GanTrainState, G_train, D_train, run: Run, real_all: torch.Tensor, labels_all: torch.Tensor,
+          sampler, steps_per_epoch: int, total_steps: int, logger: RunLogger) -> dict:
+    """The training loop, from state.step to total_steps; returns where it started and its timing, for the run's
+    record (training.json)."""
+    args = run.args
     t0, start_step = time.time(), state.step
     warm_steps, t_warm = 20, None  # throughput after the first steps leaves out torch.compile's compilation
-    bar = tqdm(total=total_steps, initial=state.step, disable=args.no_progress or not is_main, unit="step",
+    bar = tqdm(total=total_steps, initial=state.step, disable=args.no_progress or not run.is_main, unit="step",
                dynamic_ncols=True)
     orders, rollbacks = {}, 0
     while state.step < total_steps:
         epoch, pos = divmod(state.step, steps_per_epoch)
         if epoch not in orders:
             orders = {epoch: epoch_order(epoch, len(real_all), args.seed, sampler)}
-        idx = orders[epoch][pos * batch : (pos + 1) * batch].to(device)
+        idx = orders[epoch][pos * run.batch : (pos + 1) * run.batch].to(run.device)
         real = real_all[idx].contiguous(memory_format=torch.channels_last)  # (B, 1, 28, 28)
         real_labels = labels_all[idx]  # (B,)
-        z = torch.randn(batch, g_config.z_dim, generator=state.noise_rng, device=device)  # (B, z_dim)
-        fake_labels = torch.randint(0, g_config.num_classes, (batch,), generator=state.noise_rng, device=device)
-        if args.mode_seeking:  # the mode-seeking term compares two latents of one digit: pairs share a label
-            fake_labels = pair_labels(fake_labels)
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_amp):
+        z, fake_labels = noise_batch(state, run)  # (B, z_dim), (B,)
+        with torch.autocast(run.device.type, dtype=torch.bfloat16, enabled=run.use_amp):
             fake = G_train(z, fake_labels)  # (B, 1, 28, 28)
 
         # (1) update D: hinge loss on real and fake images + auxiliary classification of the real ones
         losses = discriminator_step(D_train, state.opt_d, real, real_labels, fake, fake_labels, args.aux_weight_d,
-                                    use_amp, joint_batch=distributed)
+                                    run.use_amp, joint_batch=run.distributed)
         # (2) update G: fool D, be classified as the requested digit (and draw it differently for each z)
-        losses |= generator_step(D_train, state.opt_g, fake, fake_labels, args.aux_weight_g, use_amp, z,
+        losses |= generator_step(D_train, state.opt_g, fake, fake_labels, args.aux_weight_g, run.use_amp, z,
                                  args.mode_seeking)
 
         # (3) a non-finite loss stops the run, or (--skip-nonfinite) rolls back to the last checkpoint
         if not torch.isfinite(sum(losses.values())):
-            rollbacks = roll_back(state, ckpt_dir, args, rollbacks, losses)
+            rollbacks = roll_back(state, run.ckpt_dir, args, rollbacks, losses)
             bar.n = state.step
             bar.refresh()
             continue
@@ -404,38 +441,58 @@ def main(argv=None):
 
         # (5) log, checkpoint, and at the end of each epoch draw the fixed-seed grid
         epoch_done = state.step % steps_per_epoch == 0 or state.step == total_steps
-        if state.step % 20 == 0 or epoch_done:
-            row = {name: losses[name].item() for name in ("d", "g", "aux_d", "aux_g")}
+        row = record_step(state, run, losses, epoch, epoch_done, logger, t0, total_steps)
+        if row:
             bar.set_postfix({k: f"{v:.3f}" for k, v in row.items()})
-            state.history.append([state.step, *row.values()])
-            logger.scalars({f"loss/{name}": value.item() for name, value in losses.items()}, state.step)
-        if is_main and (state.step % args.checkpoint_every == 0 or epoch_done):
-            checkpoint(state, ckpt_dir, args)
-        if is_main and epoch_done:
-            grid = ema_grid(state.G_ema)  # (1, H, W): row d is digit d for seeds 0-9, as G.generate draws them
-            save_png(grid, out_dir / "samples" / f"epoch_{epoch + 1:03d}.png")
-            logger.image("samples", grid, state.step)
-            if args.no_progress:
-                print(f"epoch {epoch + 1}: step {state.step}/{total_steps}, {time.time() - t0:.0f}s, "
-                      f"loss_d {row['d']:.3f} loss_g {row['g']:.3f}", flush=True)
     bar.close()
-
     t_end = time.time()
     steady_steps = state.step - start_step - warm_steps  # t_warm is set once warm_steps steps have run
+    return {"resumed_from_step": start_step or None,
+            "wall_clock_s": round(t_end - t0),  # of this process: from resumed_from_step on, if it resumed
+            **throughput(state.step - start_step, steady_steps, args.batch_size, t0, t_warm, t_end)}
+
+
+def finish(state: GanTrainState, run: Run, timing: dict, logger: RunLogger) -> None:
+    """Rank 0, after training: save the EMA generator with the run's record, evaluate it, write its card, push it."""
     threads = torch.get_num_threads()
-    if distributed:
+    if run.distributed and run.device.type == "cpu":  # the other processes have ended: evaluate on all their cores
+        torch.set_num_threads(run.world * threads)
+    args = run.args
+    save_generator(state, run.out_dir, run.save_dir, {
+        "command": run.command, "steps": state.step, "epochs": args.epochs, **timing, "device": str(run.device),
+        "processes": run.world, "threads": threads, "args": vars(args)})
+    evaluate_and_publish(state.G_ema, run.save_dir, args, run.command, logger)
+
+
+def main(argv=None):
+    """Set up, train, save, evaluate and (optionally) push; see the module docstring."""
+    run = start_run(argv)
+    args = run.args
+
+    # data: batches are slices of a per-epoch permutation of the whole training set, held in memory
+    real_all, labels_all = load_training_set(args.data_dir, args.train_subset, run.device)  # (N, 1, 28, 28), (N,)
+    sampler = DistributedSampler(range(len(real_all)), run.world, run.rank, seed=args.seed, drop_last=True) \
+        if run.distributed else None
+    steps_per_epoch = (len(sampler) if run.distributed else len(real_all)) // run.batch
+    if steps_per_epoch == 0:
+        sys.exit(f"error: batch size {args.batch_size} is larger than the {len(real_all)} training images")
+    total_steps = min(args.epochs * steps_per_epoch, args.max_steps or sys.maxsize)
+
+    # networks, optimisers, schedules and noise: everything a checkpoint holds (rank 0's noise as single-process)
+    state, G_train, D_train = build_networks(args, total_steps, run.rank, run.device, run.distributed)
+    if run.is_main:
+        check_free_space(run.out_dir, state.checkpoint_bytes(), args.keep)
+    if args.resume:
+        resume_latest(state, run.ckpt_dir, args.seed, run.rank)
+    logger = open_logger(args, run.out_dir, state.step, run.is_main)
+    log_start(state, run.device, total_steps, steps_per_epoch, args.batch_size, run.use_amp)
+
+    timing = train(state, G_train, D_train, run, real_all, labels_all, sampler, steps_per_epoch, total_steps, logger)
+    if run.distributed:
         dist.destroy_process_group()
-    if not is_main:
-        return
-    if distributed and device.type == "cpu":  # the other processes have ended: rank 0 evaluates on all their cores
-        torch.set_num_threads(world * threads)
-    save_generator(state, out_dir, save_dir, {
-        "command": command, "steps": state.step, "resumed_from_step": start_step or None, "epochs": args.epochs,
-        "wall_clock_s": round(t_end - t0),  # of this process: from resumed_from_step on, if it resumed
-        **throughput(state.step - start_step, steady_steps, args.batch_size, t0, t_warm, t_end),
-        "device": str(device), "processes": world, "threads": threads, "args": vars(args)})
-    evaluate_and_publish(state.G_ema, save_dir, args, command, logger)
-    logger.close()
+    if run.is_main:
+        finish(state, run, timing, logger)
+        logger.close()
 
 
 if __name__ == "__main__":

@@ -248,6 +248,39 @@ def test_linear_pooling_tells_where_a_feature_is_and_sum_pooling_does_not():
         assert torch.equal(features[0], features[1]) == same, pooling
 
 
+def largest_stretch_of_pooling(D: Discriminator, feature_map: torch.Tensor) -> float:
+    """The spectral norm of D.features' Jacobian with respect to its last map (4C, 3, 3), at `feature_map`."""
+    D.conv4 = FixedMap(feature_map[None])
+    images = torch.zeros(1, 1, 28, 28)
+
+    def features_of(last_map):
+        D.conv4.feature_map = last_map[None]  # (1, 4C, 3, 3)
+        return D.features(images)[0]  # (4C,)
+
+    jacobian = torch.autograd.functional.jacobian(features_of, feature_map)  # (4C, 4C, 3, 3)
+    return torch.linalg.matrix_norm(jacobian.flatten(1), ord=2).item()
+
+
+def test_both_poolings_stretch_d_s_last_map_at_most_3_times_and_linear_pooling_nearly_that():
+    """Linear pooling's x3 keeps the sum's bound on D's slope (model/networks.py): never above 3, and not far below."""
+    channels = 4 * D_CONFIG.channels
+    torch.manual_seed(0)
+    positive_maps = [torch.rand(channels, 3, 3) + 0.1 for _ in range(5)]  # where leaky_relu passes the map as it is
+    mixed_maps = [torch.randn(channels, 3, 3) for _ in range(5)]
+    for pooling in ("sum", "linear"):
+        D = Discriminator(dataclasses.replace(D_CONFIG, pooling=pooling))
+        if pooling == "linear":
+            for _ in range(100):  # power iterations, so spectral norm's estimate of the top singular value is exact
+                D.pool(torch.zeros(1, channels * 9))
+        D.eval()
+        stretches = [largest_stretch_of_pooling(D, m) for m in positive_maps + mixed_maps]
+        assert max(stretches) <= 3 * (1 + 1e-3), (pooling, stretches)
+        # the sum adds 9 copies of a position's change: exactly 3 where the map is positive; the linear layer's top
+        # direction through the leaky_relus, between 0.6 and 3 (without the x3 it would be at most 1)
+        floor = 3 * (1 - 1e-3) if pooling == "sum" else 2
+        assert max(stretches[:5]) >= floor, (pooling, stretches)
+
+
 def test_linear_pooling_leaves_the_other_layers_initial_weights_as_they_were():
     """Its layer is made last, so a seed gives a sum-pooling D and a linear-pooling D the same other weights."""
     torch.manual_seed(0)
