@@ -342,7 +342,8 @@ class Run:
 
     @property
     def is_main(self) -> bool:
-        return self.rank == 0  # rank 0 alone logs and writes files
+        """Whether this is rank 0, which alone logs and writes files."""
+        return self.rank == 0
 
 
 def start_run(argv=None) -> Run:
@@ -354,8 +355,9 @@ def start_run(argv=None) -> Run:
     distributed, world, rank, device = setup_processes(args.device, args.batch_size)
     out_dir = Path(args.out_dir)
     save_dir = Path(args.save_dir or out_dir / "generator")
-    run = Run(args, command, device, distributed, world, rank, batch=args.batch_size // world,
-              use_amp=use_bf16(args.amp, device), out_dir=out_dir, save_dir=save_dir, ckpt_dir=out_dir / "checkpoints")
+    run = Run(args=args, command=command, device=device, distributed=distributed, world=world, rank=rank,
+              batch=args.batch_size // world, use_amp=use_bf16(args.amp, device), out_dir=out_dir, save_dir=save_dir,
+              ckpt_dir=out_dir / "checkpoints")
     if run.is_main:
         check_writable(out_dir / "samples", run.ckpt_dir, run.save_dir)
     if args.threads:
@@ -374,13 +376,12 @@ def noise_batch(state: GanTrainState, run: Run) -> tuple[torch.Tensor, torch.Ten
     return z, fake_labels
 
 
-def record_step(state: GanTrainState, run: Run, losses: dict, epoch: int, epoch_done: bool, logger: RunLogger,
-                t0: float, total_steps: int) -> dict | None:
-    """Log the losses every 20 steps, checkpoint, and at the end of each epoch draw the fixed-seed grid; returns
-    the losses it logged (None at the steps between)."""
-    row = None
+def log_and_checkpoint(state: GanTrainState, run: Run, losses: dict, epoch: int, epoch_done: bool, bar: tqdm,
+                       logger: RunLogger) -> None:
+    """Log the losses every 20 steps, checkpoint, and at the end of each epoch draw the fixed-seed grid."""
     if state.step % 20 == 0 or epoch_done:
         row = {name: losses[name].item() for name in ("d", "g", "aux_d", "aux_g")}
+        bar.set_postfix({k: f"{v:.3f}" for k, v in row.items()})
         state.history.append([state.step, *row.values()])
         logger.scalars({f"loss/{name}": value.item() for name, value in losses.items()}, state.step)
     if run.is_main and (state.step % run.args.checkpoint_every == 0 or epoch_done):
@@ -389,10 +390,6 @@ def record_step(state: GanTrainState, run: Run, losses: dict, epoch: int, epoch_
         grid = ema_grid(state.G_ema)  # (1, H, W): row d is digit d for seeds 0-9, as G.generate draws them
         save_png(grid, run.out_dir / "samples" / f"epoch_{epoch + 1:03d}.png")
         logger.image("samples", grid, state.step)
-        if run.args.no_progress:
-            print(f"epoch {epoch + 1}: step {state.step}/{total_steps}, {time.time() - t0:.0f}s, "
-                  f"loss_d {row['d']:.3f} loss_g {row['g']:.3f}", flush=True)
-    return row
 
 
 def train(state: GanTrainState, G_train, D_train, run: Run, real_all: torch.Tensor, labels_all: torch.Tensor,
@@ -441,9 +438,11 @@ def train(state: GanTrainState, G_train, D_train, run: Run, real_all: torch.Tens
 
         # (5) log, checkpoint, and at the end of each epoch draw the fixed-seed grid
         epoch_done = state.step % steps_per_epoch == 0 or state.step == total_steps
-        row = record_step(state, run, losses, epoch, epoch_done, logger, t0, total_steps)
-        if row:
-            bar.set_postfix({k: f"{v:.3f}" for k, v in row.items()})
+        log_and_checkpoint(state, run, losses, epoch, epoch_done, bar, logger)
+        if run.is_main and epoch_done and args.no_progress:  # the bar is off: one line per epoch instead
+            _, loss_d, loss_g, *_ = state.history[-1]  # logged at every epoch's end
+            print(f"epoch {epoch + 1}: step {state.step}/{total_steps}, {time.time() - t0:.0f}s, "
+                  f"loss_d {loss_d:.3f} loss_g {loss_g:.3f}", flush=True)
     bar.close()
     t_end = time.time()
     steady_steps = state.step - start_step - warm_steps  # t_warm is set once warm_steps steps have run
@@ -462,6 +461,7 @@ def finish(state: GanTrainState, run: Run, timing: dict, logger: RunLogger) -> N
         "command": run.command, "steps": state.step, "epochs": args.epochs, **timing, "device": str(run.device),
         "processes": run.world, "threads": threads, "args": vars(args)})
     evaluate_and_publish(state.G_ema, run.save_dir, args, run.command, logger)
+    logger.close()
 
 
 def main(argv=None):
@@ -492,7 +492,6 @@ def main(argv=None):
         dist.destroy_process_group()
     if run.is_main:
         finish(state, run, timing, logger)
-        logger.close()
 
 
 if __name__ == "__main__":
