@@ -80,6 +80,10 @@ def parse_args(argv=None):
     p.add_argument("--d-pooling", choices=POOLINGS, help=by_preset("d_pooling", "how D's last 3x3 map becomes its "
                                                                                 "features: sum over positions, or "
                                                                                 "a linear map weighing each one"))
+    p.add_argument("--twin-classifier", action=argparse.BooleanOptionalAction,
+                   help=by_preset("twin_classifier", "a twin classifier head in D that learns the fakes' digits "
+                                                     "(TAC-GAN): G's auxiliary term then asks for each digit's "
+                                                     "variety, not its clearest examples"))
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--data-dir", help=f"MNIST folder (default: ${DATA_DIR_ENV} or ~/.cache/digit-cgan/mnist)")
     p.add_argument("--train-subset", type=int, help="train on the first N images only (for tests)")
@@ -315,7 +319,8 @@ def throughput(steps: int, steady_steps: int, batch_size: int, t0: float, t_warm
 def build_networks(args, total_steps: int, rank: int, device, distributed: bool):
     """The training state for the flags, and G and D as the loop calls them (wrapped in DDP, compiled if asked)."""
     g_config = GeneratorConfig(z_dim=args.z_dim, channels=args.g_channels, output_gain=args.output_gain)
-    d_config = DiscriminatorConfig(channels=args.d_channels, pooling=args.d_pooling)
+    d_config = DiscriminatorConfig(channels=args.d_channels, pooling=args.d_pooling,
+                                   twin_classifier=args.twin_classifier)
     state = GanTrainState.create(g_config, d_config, lr_g=args.lr_g, lr_d=args.lr_d, betas=args.betas,
                                  total_steps=total_steps, noise_seed=args.seed + 7919 * rank, device=device)
     G_train, D_train = (DDP(state.G), DDP(state.D)) if distributed else (state.G, state.D)

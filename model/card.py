@@ -89,6 +89,8 @@ def losses_line(args: dict) -> str:
     line = "hinge loss"
     if "aux_weight_g" in args:
         line += f", auxiliary-classifier weight {args['aux_weight_g']} on G"
+        if args.get("twin_classifier"):
+            line += " (less a twin classifier's on the fakes, TAC-GAN)"
     if args.get("mode_seeking"):
         line += f", mode-seeking term (MSGAN) weight {args['mode_seeking']} on G"
     return line
@@ -101,6 +103,8 @@ def discriminator_line(args: dict) -> str:
         line += f" (width {args['d_channels']} at 14x14"
         if args.get("d_pooling", "sum") == "linear":
             line += "; its last 3x3 map read by a linear layer that weighs each position, not summed"
+        if args.get("twin_classifier"):
+            line += "; a twin classifier head learns the fakes' requested digits"
         line += ")"
     return line
 

@@ -1,10 +1,13 @@
-"""The GAN's losses: hinge loss for realness, plus the auxiliary classifier's cross-entropy (AC-GAN), plus an
-optional mode-seeking term on G (MSGAN).
+"""The GAN's losses: hinge loss for realness, plus the auxiliary classifier's cross-entropy (AC-GAN), optionally
+corrected by a twin classifier (TAC-GAN), plus an optional mode-seeking term on G (MSGAN).
 
 D learns to classify real images only; G is rewarded when D's classifier head reads its fakes as the requested
-digit. The weight of that term on G trades variety (low) for how surely each digit reads as its class (high).
-The mode-seeking term (Mao et al. 2019) pushes the other way: two latents of one digit should give two different
-images, so G cannot draw one style for every z (mode collapse).
+digit. The weight of that term on G trades variety (low) for how surely each digit reads as its class (high):
+the term asks for the digits a classifier is surest of, not for every way the digit is written. The twin
+classifier (Gong et al. 2019) learns to tell the fakes' requested digits apart; G's term subtracts its
+cross-entropy, and the difference asks G to match each digit's real variety rather than its clearest examples.
+The mode-seeking term (Mao et al. 2019) pushes the other way too: two latents of one digit should give two
+different images, so G cannot draw one style for every z (mode collapse).
 """
 
 import torch
@@ -12,19 +15,31 @@ import torch.nn.functional as F
 
 
 def discriminator_loss(real_score: torch.Tensor, fake_score: torch.Tensor, real_logits: torch.Tensor,
-                       real_labels: torch.Tensor, aux_weight: float) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
-    """D's total loss and its parts: hinge on real (B,) and fake (B,) scores + aux_weight * classification of reals."""
+                       real_labels: torch.Tensor, aux_weight: float, fake_twin_logits: torch.Tensor | None = None,
+                       fake_labels: torch.Tensor | None = None) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    """D's total loss and its parts: hinge on real (B,) and fake (B,) scores + aux_weight * classification of reals
+    (+ aux_weight * the twin head's classification of the fakes, when given its logits)."""
     adversarial = F.relu(1 - real_score).mean() + F.relu(1 + fake_score).mean()
     auxiliary = F.cross_entropy(real_logits.float(), real_labels)
-    return adversarial + aux_weight * auxiliary, {"d": adversarial.detach(), "aux_d": auxiliary.detach()}
+    total, parts = adversarial + aux_weight * auxiliary, {"d": adversarial.detach(), "aux_d": auxiliary.detach()}
+    if fake_twin_logits is not None:
+        twin = F.cross_entropy(fake_twin_logits.float(), fake_labels)
+        total, parts["twin_d"] = total + aux_weight * twin, twin.detach()
+    return total, parts
 
 
 def generator_loss(fake_score: torch.Tensor, fake_logits: torch.Tensor, fake_labels: torch.Tensor,
-                   aux_weight: float) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
-    """G's total loss and its parts: raise D's score of the fakes + aux_weight * classification as the asked digit."""
+                   aux_weight: float,
+                   fake_twin_logits: torch.Tensor | None = None) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    """G's total loss and its parts: raise D's score of the fakes + aux_weight * classification as the asked digit
+    (- aux_weight * the twin head's, when given its logits)."""
     adversarial = -fake_score.float().mean()
     auxiliary = F.cross_entropy(fake_logits.float(), fake_labels)
-    return adversarial + aux_weight * auxiliary, {"g": adversarial.detach(), "aux_g": auxiliary.detach()}
+    total, parts = adversarial + aux_weight * auxiliary, {"g": adversarial.detach(), "aux_g": auxiliary.detach()}
+    if fake_twin_logits is not None:
+        twin = F.cross_entropy(fake_twin_logits.float(), fake_labels)
+        total, parts["twin_g"] = total - aux_weight * twin, twin.detach()
+    return total, parts
 
 
 def mode_seeking_loss(fake: torch.Tensor, z: torch.Tensor, eps: float = 1e-5) -> torch.Tensor:

@@ -3,7 +3,8 @@
 Generator: class embedding + latent -> 7x7 -> 14x14 -> 28x28 with class-conditional
 BatchNorm (BigGAN-style shared embedding), and a tanh output that may be scaled and clipped.
 Discriminator: spectrally normalised convolutions with a projection head (Miyato & Koyama 2018)
-plus an auxiliary classifier head (AC-GAN) that is trained on real images only. Its last 3x3 map is either
+plus an auxiliary classifier head (AC-GAN) that is trained on real images only, and optionally a twin classifier head
+trained on the fakes (TAC-GAN, model/losses.py says why). Its last 3x3 map is either
 summed over positions, or (pooling="linear") mapped whole by a linear layer that weighs each position: MNIST's
 digits all have one size and place, and a D that knows where a feature is can hold G to them.
 """
@@ -40,6 +41,9 @@ class DiscriminatorConfig:
     # how the last (4C, 3, 3) map becomes D's (4C,) features: "sum" over positions (the default of older configs),
     # or "linear", a spectrally normalised linear map of the whole map (weights for each position)
     pooling: str = "sum"
+    # a second classifier head that learns the fakes' requested digits (TAC-GAN): G's auxiliary term then asks for the
+    # real digits' class-conditional variety instead of the most surely classified digits (model/losses.py)
+    twin_classifier: bool = False
 
 
 POOLINGS = ("sum", "linear")
@@ -106,7 +110,8 @@ class DigitGenerator(nn.Module, StrictHubMixin, library_name=LIBRARY_NAME, licen
 
 
 class Discriminator(nn.Module):
-    """Projection discriminator with an auxiliary classifier head: image -> (realness (B,), class logits (B, 10))."""
+    """Projection discriminator with auxiliary classifier heads: image -> (realness (B,), class logits (B, 10), twin
+    classifier logits (B, 10), or None without the twin head)."""
 
     def __init__(self, config: DiscriminatorConfig):
         super().__init__()
@@ -123,6 +128,8 @@ class Discriminator(nn.Module):
         self.class_head = nn.Linear(c * 4, config.num_classes)
         if config.pooling == "linear":  # made last, so the other layers start as they did before it existed
             self.pool = spectral_norm(nn.Linear(c * 4 * 9, c * 4))
+        if config.twin_classifier:  # last too, for the same reason
+            self.twin_head = nn.Linear(c * 4, config.num_classes)
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
         """Pooled features (B, 4C) of images (B, 1, 28, 28), shared by the realness and the class heads."""
@@ -136,8 +143,9 @@ class Discriminator(nn.Module):
         # linear layer at most 1 times: x3 gives D the same bound on its slope as the sum had
         return 3 * F.leaky_relu(self.pool(h.flatten(1)), 0.2)  # (B, 4C)
 
-    def forward(self, x: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(self, x: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
         h = self.features(x)
         projection = (self.class_proj(labels) * h).sum(dim=1)  # (B,)
         realness = self.adv_head(h).squeeze(1) + projection  # (B,)
-        return realness, self.class_head(h)  # (B,), (B, num_classes)
+        twin_logits = self.twin_head(h) if self.config.twin_classifier else None  # (B, num_classes)
+        return realness, self.class_head(h), twin_logits  # (B,), (B, num_classes), (B, num_classes) or None

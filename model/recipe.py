@@ -22,6 +22,7 @@ class Recipe:
     output_gain: float = 1.2  # G's tanh output times this, clipped to [-1, 1]: exact black background (GeneratorConfig)
     d_channels: int = 32  # the discriminator's width at 14x14 (see DiscriminatorConfig)
     d_pooling: str = "sum"  # how D's last 3x3 map becomes its features: "linear" (weighs each position) or "sum"
+    twin_classifier: bool = False  # D's twin classifier head on the fakes (TAC-GAN, model/losses.py)
 
 
 # Both presets train the same networks with the same settings, for different lengths. Compared at the same wall time

@@ -10,17 +10,20 @@ def discriminator_step(D, opt_d, real: torch.Tensor, real_labels: torch.Tensor, 
                        joint_batch: bool = False) -> dict[str, torch.Tensor]:
     """Update D once on real images (B, 1, 28, 28) and detached fakes; returns the detached loss parts.
 
+    A D with a twin classifier head (TAC-GAN) also learns to classify the fakes as their requested digits.
     joint_batch scores real and fake in one forward pass, as DistributedDataParallel needs one forward per backward.
     """
     fake = fake.detach()  # D's loss must not reach G
     with torch.autocast(real.device.type, dtype=torch.bfloat16, enabled=use_amp):
         if joint_batch:
-            scores, logits = D(torch.cat([real, fake]), torch.cat([real_labels, fake_labels]))
+            scores, logits, twin_logits = D(torch.cat([real, fake]), torch.cat([real_labels, fake_labels]))
             (real_score, fake_score), real_logits = scores.float().chunk(2), logits[: len(real)].float()
+            fake_twin_logits = None if twin_logits is None else twin_logits[len(real) :].float()
         else:
-            real_score, real_logits = D(real, real_labels)
-            fake_score, _ = D(fake, fake_labels)
-        loss, parts = discriminator_loss(real_score, fake_score, real_logits, real_labels, aux_weight)
+            real_score, real_logits, _ = D(real, real_labels)
+            fake_score, _, fake_twin_logits = D(fake, fake_labels)
+        loss, parts = discriminator_loss(real_score, fake_score, real_logits, real_labels, aux_weight,
+                                         fake_twin_logits, fake_labels)
     opt_d.zero_grad(set_to_none=True)
     loss.backward()
     opt_d.step()
@@ -37,8 +40,8 @@ def generator_step(D, opt_g, fake: torch.Tensor, fake_labels: torch.Tensor, aux_
     if mode_seeking and z is None:
         raise ValueError(f"mode_seeking={mode_seeking} needs z, the latents (B, z_dim) that drew `fake`")
     with torch.autocast(fake.device.type, dtype=torch.bfloat16, enabled=use_amp):
-        fake_score, fake_logits = D(fake, fake_labels)
-        loss, parts = generator_loss(fake_score, fake_logits, fake_labels, aux_weight)
+        fake_score, fake_logits, fake_twin_logits = D(fake, fake_labels)
+        loss, parts = generator_loss(fake_score, fake_logits, fake_labels, aux_weight, fake_twin_logits)
     if mode_seeking:
         diversity = mode_seeking_loss(fake, z)
         loss = loss + mode_seeking * diversity

@@ -113,7 +113,8 @@ def test_rotates_checkpoints_and_stores_the_model_config(tiny_run):
     assert ckpts == ["step_0000015.pt", "step_0000016.pt"]  # 8 steps/epoch; every 5 and each epoch end; keep 2
     state = load_checkpoint(out / "checkpoints" / "step_0000016.pt")
     assert state["step"] == 16 and state["g_config"]["channels"] == 32
-    assert state["d_config"] == {"num_classes": 10, "channels": 16, "pooling": PRESETS["quick"].d_pooling}
+    assert state["d_config"] == {"num_classes": 10, "channels": 16, "pooling": PRESETS["quick"].d_pooling,
+                                 "twin_classifier": PRESETS["quick"].twin_classifier}
 
 
 def test_saves_a_loadable_generator_with_ema_weights(tiny_run):
@@ -135,7 +136,7 @@ def test_evaluation_goes_to_metrics_json_training_json_and_the_model_card(tmp_pa
     out = tmp_path / "run"
     cmd = [sys.executable, str(ROOT / "train_cgan.py"), "--out-dir", str(out), *[a for a in TINY if a != "--no-eval"],
            "--max-steps", "4", "--data-dir", str(mnist_dir), "--eval-samples-per-digit", "20", "--mode-seeking", "0.3",
-           "--output-gain", "1.5", "--d-pooling", "linear"]
+           "--output-gain", "1.5", "--d-pooling", "linear", "--twin-classifier"]
     result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True, timeout=300)
     metrics = json.loads((out / "generator" / "metrics.json").read_text())
     assert metrics["samples"] == 200 and set(metrics["judges"]) == {"A", "B"}
@@ -150,6 +151,8 @@ def test_evaluation_goes_to_metrics_json_training_json_and_the_model_card(tmp_pa
     assert "(width 16 at 14x14; its last 3x3 map read by a linear layer that weighs each position" in card
     state = load_checkpoint(out / "checkpoints" / "step_0000004.pt")  # the flag reached the network it trained
     assert state["d_config"]["pooling"] == "linear" and any(key.startswith("pool.") for key in state["D"])
+    assert state["d_config"]["twin_classifier"] and any(key.startswith("twin_head.") for key in state["D"])
+    assert "less a twin classifier's on the fakes, TAC-GAN" in card and "a twin classifier head learns" in card
     assert f"averaged over {FLOOR_DRAWS} random draws" in card  # how the floor beside each figure was drawn
     assert json.loads((out / "generator" / "config.json").read_text())["output_gain"] == 1.5
     assert "recall" in result.stdout  # the table is printed too

@@ -54,6 +54,41 @@ def test_hinge_and_auxiliary_losses_have_their_textbook_values():
     assert parts["g"].item() == pytest.approx(-2.0) and total.item() == pytest.approx(-2.0 + 0.2 * ce.item())
 
 
+def test_the_twin_classifier_adds_its_cross_entropy_to_d_and_takes_it_from_g():
+    """TAC-GAN: D learns the fakes' labels with the twin head; G is rewarded where the twin head cannot tell them."""
+    logits, twin_logits = torch.tensor([[2.0, 0.0], [0.0, 2.0]]), torch.tensor([[0.0, 1.0], [3.0, 0.0]])
+    labels, fake_labels = torch.tensor([0, 0]), torch.tensor([1, 0])
+    ce = torch.nn.functional.cross_entropy(logits, labels).item()
+    twin_ce = torch.nn.functional.cross_entropy(twin_logits, fake_labels).item()
+    real_score, fake_score = torch.tensor([2.0, 0.0]), torch.tensor([-2.0, 0.0])
+    total, parts = discriminator_loss(real_score, fake_score, logits, labels, 0.5, twin_logits, fake_labels)
+    assert parts["twin_d"].item() == pytest.approx(twin_ce) and total.item() == pytest.approx(1.0 + 0.5 * (ce + twin_ce))
+    ce_of_fakes = torch.nn.functional.cross_entropy(logits, fake_labels).item()  # G's heads both read fake_labels
+    total, parts = generator_loss(torch.tensor([3.0, 1.0]), logits, fake_labels, 0.2, twin_logits)
+    assert parts["twin_g"].item() == pytest.approx(twin_ce)
+    assert total.item() == pytest.approx(-2.0 + 0.2 * (ce_of_fakes - twin_ce))
+
+
+def test_the_twin_head_trains_on_fakes_and_leaves_the_other_layers_initial_weights_as_they_were():
+    twin_config = dataclasses.replace(D_CONFIG, twin_classifier=True)
+    torch.manual_seed(0)
+    plain = Discriminator(D_CONFIG).state_dict()
+    torch.manual_seed(0)
+    twin = Discriminator(twin_config).state_dict()
+    assert {key.split(".")[0] for key in set(twin) - set(plain)} == {"twin_head"}
+    assert all(torch.equal(plain[key], twin[key]) for key in plain)  # made last: a seed's other weights unchanged
+    state = tiny_state(d_config=twin_config)
+    real, real_labels, fake, fake_labels = batch(state)
+    before = params(state.D.twin_head)
+    losses = discriminator_step(state.D, state.opt_d, real, real_labels, fake, fake_labels, aux_weight=1.0)
+    assert set(losses) == {"d", "aux_d", "twin_d"} and changed(before, state.D.twin_head)
+    d_before = params(state.D)
+    losses = generator_step(state.D, state.opt_g, state.G(torch.randn(8, G_CONFIG.z_dim), fake_labels), fake_labels,
+                            aux_weight=1.0)
+    assert set(losses) == {"g", "aux_g", "twin_g"} and not changed(d_before, state.D)
+    assert Discriminator(D_CONFIG)(real, real_labels)[2] is None  # no twin head, no twin logits
+
+
 def test_discriminator_step_updates_d_only():
     state = tiny_state()
     real, real_labels, fake, fake_labels = batch(state)
@@ -64,19 +99,22 @@ def test_discriminator_step_updates_d_only():
     assert all(p.grad is None for p in state.G.parameters())  # the fakes were detached: no gradient reached G
 
 
-def test_joint_batch_scores_real_and_fake_as_separate_passes_do():
-    state = tiny_state()
+@pytest.mark.parametrize("twin_classifier", [False, True])
+def test_joint_batch_scores_real_and_fake_as_separate_passes_do(twin_classifier):
+    d_config = dataclasses.replace(D_CONFIG, twin_classifier=twin_classifier)
+    state = tiny_state(d_config=d_config)
     state.D.eval()  # no spectral-norm power iteration, so both ways see the same weights
     real, real_labels, fake, fake_labels = batch(state)
     with torch.no_grad():
         fake = fake.detach()
-    d_copy = Discriminator(D_CONFIG).eval()
+    d_copy = Discriminator(d_config).eval()
     d_copy.load_state_dict(state.D.state_dict())
     opt_copy = torch.optim.SGD(d_copy.parameters(), lr=0.0)
     separate = discriminator_step(d_copy, opt_copy, real, real_labels, fake, fake_labels, 1.0)
     joint = discriminator_step(state.D, torch.optim.SGD(state.D.parameters(), lr=0.0), real, real_labels, fake,
                                fake_labels, 1.0, joint_batch=True)
-    for name in ("d", "aux_d"):
+    assert set(joint) == set(separate) == {"d", "aux_d"} | ({"twin_d"} if twin_classifier else set())
+    for name in joint:
         assert joint[name].item() == pytest.approx(separate[name].item(), rel=1e-5)
 
 
