@@ -9,6 +9,7 @@ import sys
 import numpy as np
 import pytest
 
+from benchmarks.judge_disagreement import distance_parts
 from benchmarks.load_test import arrival_times, highest_rate_within_targets
 from model.data import load_mnist
 
@@ -204,3 +205,17 @@ def test_digit_geometry_script_prints_both_tables_and_refuses_a_bad_count(mnist_
     assert sum(int(cells[1]) for cells in widths) == 200 and all(0 <= float(c[2][:5]) <= 1 for c in widths), out.stdout
     bad = subprocess.run(command + ["--samples-per-digit", "1"], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert bad.returncode == 2 and "--samples-per-digit must be between 2 and 1000, got 1" in bad.stderr
+
+
+def test_judge_disagreement_splits_a_shifted_digit_into_between_digits_not_within():
+    """Moving every feature of one digit by a vector v moves that digit's mean and nothing else."""
+    rng = np.random.default_rng(0)
+    labels = np.repeat(np.arange(10), 200)
+    feats = rng.normal(size=(2000, 4)) + labels[:, None] * 3.0  # (N, 4): ten clusters
+    same = distance_parts(feats, labels, feats, labels)
+    assert all(abs(value) < 1e-6 for value in same.values()), same
+    shifted = feats.copy()
+    shifted[labels == 3] += np.array([2.0, 0.0, 0.0, 0.0])  # |v|^2 = 4, one digit of ten
+    parts = distance_parts(shifted, labels, feats, labels)
+    assert abs(parts["within digits"]) < 1e-6 and parts["digit means"] == pytest.approx(0.4)
+    assert parts["between digits"] > 0.1 and parts["overall"] > 0.04  # the overall mean alone moves by |v / 10|^2

@@ -5,10 +5,16 @@ the record. PATCH is `tac` (G's auxiliary term minus the twin head's, as `--twin
 weights bit for bit in a 40-step check) or `tac_L` (the twin head's term on G times L: `tac_0.5` halves it). Run it
 from the repository root, at the commit before `--twin-classifier` existed (D's forward then returned two values).
 """
-import os, runpy, sys
+import os
+import runpy
+import sys
+
 sys.path.insert(0, os.getcwd())
-import torch.nn as nn, torch.nn.functional as F
-import model.train_steps as ts, model.networks as nw
+import torch.nn as nn
+import torch.nn.functional as F
+
+import model.networks as nw
+import model.train_steps as ts
 
 patch = sys.argv.pop(1)
 twin_weight = float(patch.split("_")[1]) if "_" in patch else 1.0
