@@ -81,7 +81,8 @@ def report(latencies: list[float], errors: list[str], wall: float, count: int, p
     return met
 
 
-def main():
+def parse_args() -> argparse.Namespace:
+    """The command line."""
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--url", help="an already running app (default: start --app on a free loopback port)")
     p.add_argument("--app", default="app.py", help="the script to start, with its arguments (default: app.py)")
@@ -96,8 +97,76 @@ def main():
     p.add_argument("--warmup", type=int, default=0, help="requests to serve first, not measured (default 0)")
     p.add_argument("--no-download", action="store_true", help="do not fetch the result PNGs (default: fetch, as "
                    "gradio_client does)")
-    args = p.parse_args()
+    return p.parse_args()
 
+
+def load(clients: list, total: int, count: int, first_seed: int,
+         rate: float | None = None) -> tuple[list[float], list[str], float]:
+    """`total` requests of `count` images over all clients; returns latencies (s), errors and wall time. Without
+    `rate` each client sends its next request as soon as it has the last answer (closed loop: the server's
+    capacity); with `rate`, requests are due at Poisson arrival times, `rate` per second over all clients, and each
+    one's latency counts from when it was due, so waiting for a free client counts."""
+    latencies, errors, lock = [], [], threading.Lock()
+    due = arrival_times(total, rate) if rate else [0.0] * total
+    jobs = queue.SimpleQueue()  # (request number, when it is due), in order
+    for job in enumerate(due):
+        jobs.put(job)
+    t0 = time.perf_counter()
+
+    def worker(client):
+        while True:
+            try:
+                r, at = jobs.get_nowait()
+            except queue.Empty:
+                return
+            if rate:
+                time.sleep(max(0.0, t0 + at - time.perf_counter()))
+            t = t0 + at if rate else time.perf_counter()
+            try:
+                seed = first_seed + r * count  # no two requests draw the same image
+                result = client.predict(r % 10, str(seed), count, api_name="/generate")
+                assert len(result) == count
+                with lock:
+                    latencies.append(time.perf_counter() - t)
+            except Exception as e:  # count and report, never stop the run
+                with lock:
+                    errors.append(repr(e))
+
+    threads = [threading.Thread(target=worker, args=(client,)) for client in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return latencies, errors, time.perf_counter() - t0
+
+
+def measure(args, clients: list, proc) -> list:
+    """The warm-up, then one measured run per rate (one back-to-back run without --rate), each reported as it
+    ends; returns (rate, targets met) per run."""
+    if args.warmup:  # a server that has been up a while can be slower than a fresh one
+        _, warmup_errors, warmup_wall = load(clients, args.warmup, args.count, first_seed=10_000_000)
+        print(f"warm-up: {args.warmup} requests in {warmup_wall:.1f} s, errors {len(warmup_errors)}")
+    runs = []  # (rate, targets met); None: back to back
+    for run, rate in enumerate(args.rate or [None]):
+        server_cpu_start, client_cpu_start = process_cpu(proc), time.process_time()
+        latencies, errors, wall = load(clients, args.requests, args.count,
+                                       first_seed=run * args.requests * args.count, rate=rate)
+        server_cpu, client_cpu = process_cpu(proc) - server_cpu_start, time.process_time() - client_cpu_start
+
+        pace = f"{rate:g} req/s offered" if rate else "back to back"
+        print(f"{args.clients} clients ({pace}), {args.requests} requests of {args.count} images "
+              f"({'URLs only' if args.no_download else 'PNGs downloaded'}), {wall:.1f} s")
+        runs.append((rate, report(latencies, errors, wall, args.count, args.p50_target, args.p99_target)))
+        n = len(latencies) + len(errors)
+        print(f"CPU per request: clients {client_cpu / n * 1000:.1f} ms" +
+              (f", server {server_cpu / n * 1000:.1f} ms" if proc else "") + f" ({os.cpu_count()} cores in all)")
+        for e in sorted(set(errors))[:5]:
+            print("error:", e)
+    return runs
+
+
+def main():
+    args = parse_args()
     proc = None
     url = args.url
     if url is None:
@@ -112,63 +181,7 @@ def main():
         clients = [Client(url, verbose=False, download_files=download, ssl_verify=ssl_verify)
                    for _ in range(args.clients)]
         clients[0].predict(0, "0", args.count, api_name="/generate")  # first call: imports, caches
-
-        def load(total: int, first_seed: int, rate: float | None = None) -> tuple[list[float], list[str], float]:
-            """`total` requests over all clients; returns latencies (s), errors and wall time. Without `rate`
-            each client sends its next request as soon as it has the last answer (closed loop: the server's
-            capacity); with `rate`, requests are due at Poisson arrival times, `rate` per second over all
-            clients, and each one's latency counts from when it was due, so waiting for a free client counts."""
-            latencies, errors, lock = [], [], threading.Lock()
-            due = arrival_times(total, rate) if rate else [0.0] * total
-            jobs = queue.SimpleQueue()  # (request number, when it is due), in order
-            for job in enumerate(due):
-                jobs.put(job)
-            t0 = time.perf_counter()
-
-            def worker(i: int):
-                while True:
-                    try:
-                        r, at = jobs.get_nowait()
-                    except queue.Empty:
-                        return
-                    if rate:
-                        time.sleep(max(0.0, t0 + at - time.perf_counter()))
-                    t = t0 + at if rate else time.perf_counter()
-                    try:
-                        seed = first_seed + r * args.count  # no two requests draw the same image
-                        result = clients[i].predict(r % 10, str(seed), args.count, api_name="/generate")
-                        assert len(result) == args.count
-                        with lock:
-                            latencies.append(time.perf_counter() - t)
-                    except Exception as e:  # count and report, never stop the run
-                        with lock:
-                            errors.append(repr(e))
-
-            threads = [threading.Thread(target=worker, args=(i,)) for i in range(args.clients)]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-            return latencies, errors, time.perf_counter() - t0
-
-        if args.warmup:  # a server that has been up a while can be slower than a fresh one
-            _, warmup_errors, warmup_wall = load(args.warmup, first_seed=10_000_000)
-            print(f"warm-up: {args.warmup} requests in {warmup_wall:.1f} s, errors {len(warmup_errors)}")
-        runs = []  # (rate, targets met); None: back to back
-        for run, rate in enumerate(args.rate or [None]):
-            server_cpu_start, client_cpu_start = process_cpu(proc), time.process_time()
-            latencies, errors, wall = load(args.requests, first_seed=run * args.requests * args.count, rate=rate)
-            server_cpu, client_cpu = process_cpu(proc) - server_cpu_start, time.process_time() - client_cpu_start
-
-            pace = f"{rate:g} req/s offered" if rate else "back to back"
-            print(f"{args.clients} clients ({pace}), {args.requests} requests of {args.count} images "
-                  f"({'URLs only' if args.no_download else 'PNGs downloaded'}), {wall:.1f} s")
-            runs.append((rate, report(latencies, errors, wall, args.count, args.p50_target, args.p99_target)))
-            n = len(latencies) + len(errors)
-            print(f"CPU per request: clients {client_cpu / n * 1000:.1f} ms" +
-                  (f", server {server_cpu / n * 1000:.1f} ms" if proc else "") + f" ({os.cpu_count()} cores in all)")
-            for e in sorted(set(errors))[:5]:
-                print("error:", e)
+        runs = measure(args, clients, proc)
     finally:
         if proc:
             proc.terminate()
