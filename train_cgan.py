@@ -59,61 +59,9 @@ def by_preset(field: str, text: str = "") -> str:
 def parse_args(argv=None):
     """The command line, with the preset's recipe filled in for every recipe flag not given."""
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--preset", choices=PRESETS, default="quick",
-                   help="the recipe (model/recipe.py) whose settings fill every flag not given (default: quick)")
-    p.add_argument("--epochs", type=int, help=by_preset("epochs"))
-    p.add_argument("--max-steps", type=int, help="stop after this many steps (for smoke tests)")
-    p.add_argument("--batch-size", type=int, help=by_preset("batch_size"))
-    p.add_argument("--lr-g", type=float, help=by_preset("lr_g"))
-    p.add_argument("--lr-d", type=float, help=by_preset("lr_d"))
-    p.add_argument("--betas", type=float, nargs=2, help=by_preset("betas", "Adam's beta1 beta2"))
-    p.add_argument("--ema-decay", type=float, help=by_preset("ema_decay"))
-    p.add_argument("--aux-weight-d", type=float, help=by_preset("aux_weight_d", "D's classifier loss on real images"))
-    p.add_argument("--aux-weight-g", type=float, help=by_preset("aux_weight_g", "G's classifier loss on its fakes"))
-    p.add_argument("--mode-seeking", type=float,
-                   help=by_preset("mode_seeking", "weight of G's mode-seeking term, which rewards varied styles"))
-    p.add_argument("--z-dim", type=int, help=by_preset("z_dim"))
-    p.add_argument("--g-channels", type=int, help=by_preset("g_channels"))
-    p.add_argument("--output-gain", type=float, help=by_preset("output_gain", "G's tanh output times this, clipped to "
-                                                                               "[-1, 1]; 1 is plain tanh"))
-    p.add_argument("--d-channels", type=int, help=by_preset("d_channels"))
-    p.add_argument("--d-pooling", choices=POOLINGS, help=by_preset("d_pooling", "how D's last 3x3 map becomes its "
-                                                                                "features: sum over positions, or "
-                                                                                "a linear map weighing each one"))
-    p.add_argument("--twin-classifier", action=argparse.BooleanOptionalAction,
-                   help=by_preset("twin_classifier", "a twin classifier head in D that learns the fakes' digits "
-                                                     "(TAC-GAN): G's auxiliary term then asks for each digit's "
-                                                     "variety, not its clearest examples"))
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--data-dir", help=f"MNIST folder (default: ${DATA_DIR_ENV} or ~/.cache/digit-cgan/mnist)")
-    p.add_argument("--train-subset", type=int, help="train on the first N images only (for tests)")
-    p.add_argument("--out-dir", default="runs/cgan", help="run folder: samples/, checkpoints/")
-    p.add_argument("--save-dir", help="where save_pretrained writes the generator (default: OUT_DIR/generator)")
-    p.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N (under torchrun: each rank's GPU)")
-    p.add_argument("--amp", choices=["off", "on", "auto"], default="off",
-                   help="bf16 autocast: off = fp32 (on an H200, bf16 was no faster for these small networks: "
-                        "docs/training.md); on = on any device; auto = on CUDA where supported")
-    p.add_argument("--compile", action="store_true", help="torch.compile the generator and discriminator")
-    p.add_argument("--threads", type=int, help="CPU threads for torch (default: torch's choice)")
-    p.add_argument("--checkpoint-every", type=int, default=500, help="steps between checkpoints (and every epoch)")
-    p.add_argument("--keep", type=int, default=3, help="checkpoints to keep")
-    p.add_argument("--resume", action="store_true", help="continue from the newest checkpoint in OUT_DIR")
-    p.add_argument("--push-to-hub", metavar="OWNER/NAME", help="push the saved generator to this Hub repo")
-    p.add_argument("--private", action="store_true", help="with --push-to-hub: create the repo as private")
-    p.add_argument("--hub-revision", help="with --push-to-hub: branch to commit to (default main)")
-    p.add_argument("--commit-message", help="with --push-to-hub: commit message")
-    p.add_argument("--tensorboard", action="store_true", help="also log scalars and grids to OUT_DIR/tensorboard")
-    p.add_argument("--wandb", action="store_true",
-                   help="also log losses, grids and metrics to Weights & Biases (WANDB_MODE=offline: no account)")
-    p.add_argument("--wandb-project", default="digit-cgan", help="with --wandb: the W&B project")
-    p.add_argument("--wandb-run-name", help="with --wandb: the run's name (default: W&B picks one)")
-    p.add_argument("--skip-nonfinite", action="store_true",
-                   help=f"on a NaN/inf loss, roll back to the last checkpoint, new noise ({MAX_ROLLBACKS} times max)")
-    p.add_argument("--no-eval", action="store_true", help="skip the final evaluation (about 2 minutes on a CPU)")
-    p.add_argument("--eval-samples-per-digit", type=int, default=SAMPLES_PER_DIGIT,
-                   help=f"samples per digit for the final evaluation (default {SAMPLES_PER_DIGIT}: the published "
-                        "figures use it; fewer is faster and noisier)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar (logs a line per epoch)")
+    add_recipe_flags(p.add_argument_group("recipe (a flag not given takes the preset's value, in parentheses)"))
+    add_run_flags(p.add_argument_group("data, output and hardware"))
+    add_publish_flags(p.add_argument_group("logging, evaluation and the Hub"))
     args = p.parse_args(argv)
     for key, value in asdict(PRESETS[args.preset]).items():
         if getattr(args, key) is None:
@@ -122,6 +70,79 @@ def parse_args(argv=None):
     if messages := bad_values(args):
         p.error("; ".join(messages))  # exits with status 2 and the usage line, before any data is read
     return args
+
+
+def add_recipe_flags(group) -> None:
+    """The preset and the recipe flags that override it (model/recipe.py)."""
+    group.add_argument("--preset", choices=PRESETS, default="quick",
+                       help="the recipe (model/recipe.py) whose settings fill every flag not given (default: quick)")
+    group.add_argument("--epochs", type=int, help=by_preset("epochs"))
+    group.add_argument("--batch-size", type=int, help=by_preset("batch_size"))
+    group.add_argument("--lr-g", type=float, help=by_preset("lr_g"))
+    group.add_argument("--lr-d", type=float, help=by_preset("lr_d"))
+    group.add_argument("--betas", type=float, nargs=2, help=by_preset("betas", "Adam's beta1 beta2"))
+    group.add_argument("--ema-decay", type=float, help=by_preset("ema_decay"))
+    group.add_argument("--aux-weight-d", type=float,
+                       help=by_preset("aux_weight_d", "D's classifier loss on real images"))
+    group.add_argument("--aux-weight-g", type=float, help=by_preset("aux_weight_g", "G's classifier loss on its fakes"))
+    group.add_argument("--mode-seeking", type=float,
+                       help=by_preset("mode_seeking", "weight of G's mode-seeking term, which rewards varied styles"))
+    group.add_argument("--z-dim", type=int, help=by_preset("z_dim"))
+    group.add_argument("--g-channels", type=int, help=by_preset("g_channels"))
+    group.add_argument("--output-gain", type=float,
+                       help=by_preset("output_gain", "G's tanh output times this, clipped to [-1, 1]; 1 is plain tanh"))
+    group.add_argument("--d-channels", type=int, help=by_preset("d_channels"))
+    group.add_argument("--d-pooling", choices=POOLINGS,
+                       help=by_preset("d_pooling", "how D's last 3x3 map becomes its features: sum over positions, "
+                                                   "or a linear map weighing each one"))
+    group.add_argument("--twin-classifier", action=argparse.BooleanOptionalAction,
+                       help=by_preset("twin_classifier", "a twin classifier head in D that learns the fakes' digits "
+                                                         "(TAC-GAN): G's auxiliary term then asks for each digit's "
+                                                         "variety, not its clearest examples"))
+
+
+def add_run_flags(group) -> None:
+    """Where the data comes from and the outputs go, the device, checkpoints and resume."""
+    group.add_argument("--seed", type=int, default=0,
+                       help="seeds the weights, the data order and the noise: on a CPU with the same --threads, "
+                            "the same seed trains the same weights (default 0)")
+    group.add_argument("--max-steps", type=int, help="stop after this many steps (for smoke tests)")
+    group.add_argument("--data-dir", help=f"MNIST folder (default: ${DATA_DIR_ENV} or ~/.cache/digit-cgan/mnist)")
+    group.add_argument("--train-subset", type=int, help="train on the first N images only (for tests)")
+    group.add_argument("--out-dir", default="runs/cgan", help="run folder: samples/, checkpoints/")
+    group.add_argument("--save-dir", help="where save_pretrained writes the generator (default: OUT_DIR/generator)")
+    group.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N (under torchrun: each rank's GPU)")
+    group.add_argument("--amp", choices=["off", "on", "auto"], default="off",
+                       help="bf16 autocast: off = fp32 (on an H200, bf16 was no faster for these small networks: "
+                            "docs/training.md); on = on any device; auto = on CUDA where supported")
+    group.add_argument("--compile", action="store_true", help="torch.compile the generator and discriminator")
+    group.add_argument("--threads", type=int, help="CPU threads for torch (default: torch's choice)")
+    group.add_argument("--checkpoint-every", type=int, default=500,
+                       help="steps between checkpoints (and every epoch)")
+    group.add_argument("--keep", type=int, default=3, help="checkpoints to keep")
+    group.add_argument("--resume", action="store_true", help="continue from the newest checkpoint in OUT_DIR")
+    group.add_argument("--skip-nonfinite", action="store_true",
+                       help=f"on a NaN/inf loss, roll back to the last checkpoint, new noise "
+                            f"({MAX_ROLLBACKS} times max)")
+
+
+def add_publish_flags(group) -> None:
+    """Experiment logging, the final evaluation, the progress bar and pushing to the Hub."""
+    group.add_argument("--push-to-hub", metavar="OWNER/NAME", help="push the saved generator to this Hub repo")
+    group.add_argument("--private", action="store_true", help="with --push-to-hub: create the repo as private")
+    group.add_argument("--hub-revision", help="with --push-to-hub: branch to commit to (default main)")
+    group.add_argument("--commit-message", help="with --push-to-hub: commit message")
+    group.add_argument("--tensorboard", action="store_true",
+                       help="also log scalars and grids to OUT_DIR/tensorboard")
+    group.add_argument("--wandb", action="store_true",
+                       help="also log losses, grids and metrics to Weights & Biases (WANDB_MODE=offline: no account)")
+    group.add_argument("--wandb-project", default="digit-cgan", help="with --wandb: the W&B project")
+    group.add_argument("--wandb-run-name", help="with --wandb: the run's name (default: W&B picks one)")
+    group.add_argument("--no-eval", action="store_true", help="skip the final evaluation (about 2 minutes on a CPU)")
+    group.add_argument("--eval-samples-per-digit", type=int, default=SAMPLES_PER_DIGIT,
+                       help=f"samples per digit for the final evaluation (default {SAMPLES_PER_DIGIT}: the published "
+                            "figures use it; fewer is faster and noisier)")
+    group.add_argument("--no-progress", action="store_true", help="no progress bar (logs a line per epoch)")
 
 
 def bad_values(args) -> list[str]:

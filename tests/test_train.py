@@ -78,6 +78,17 @@ def test_each_preset_gives_its_recipe_and_a_flag_wins(preset):
     assert parse_args(["--preset", preset, "--betas", "0.1", "0.9"]).betas == (0.1, 0.9)
 
 
+def test_help_lists_the_recipe_flags_in_their_own_group_with_each_presets_value(capsys):
+    """--help's recipe group holds --preset and exactly the flags a preset fills, each showing every preset's value."""
+    with pytest.raises(SystemExit):
+        parse_args(["--help"])
+    recipe_group = capsys.readouterr().out.split("\nrecipe ")[1].split("\n\n")[0]
+    flags = {word.rstrip(",") for word in recipe_group.split() if word.startswith("--")}
+    assert flags - {"--preset", "--no-twin-classifier"} == {"--" + key.replace("_", "-") for key in
+                                                            asdict(PRESETS["quick"])}
+    assert f"(quick {PRESETS['quick'].epochs}, full {PRESETS['full'].epochs})" in recipe_group
+
+
 def test_writes_a_grid_per_epoch_and_an_overview(tiny_run):
     out, _ = tiny_run
     grids = sorted(p.name for p in (out / "samples").glob("epoch_*.png"))
