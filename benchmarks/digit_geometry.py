@@ -5,7 +5,7 @@ that their centre of mass sits at the centre: so the longer side of each real di
 its centre of mass is within half a pixel of (14, 14). This prints, for the real test and training images and for
 GENERATOR's 1,000 samples of each digit (the seeds model.evaluate uses), how often the box has that size and how
 far (root mean square) the centres of mass lie from the image's centre; with --recall, judge A's recall of the
-real test digits by how wide they are.
+real test digits by how wide they are, and digit by digit beside a real draw's.
 """
 
 import argparse
@@ -45,19 +45,40 @@ def geometry(images: np.ndarray) -> dict:
             "centre_spread": float(np.sqrt((offset ** 2).mean(0)).mean())}
 
 
-def recall_by_width(generator, data_dir=None, samples_per_digit: int = SAMPLES_PER_DIGIT) -> list[tuple]:
-    """Judge A's k-NN recall of the reference test digits, by ink-box width: (low, high, recall, count) rows."""
+def reference_coverage(generator, data_dir=None, samples_per_digit: int = SAMPLES_PER_DIGIT) -> dict:
+    """Judge A's recall one real digit at a time: for each reference test digit (those recall counts), whether the
+    generator's samples cover it, whether the floor's first draw of real training digits does, its digit and its
+    ink-box width (arrays of one entry per reference digit)."""
     judge_a = JUDGES["A"][0].from_pretrained().eval()
-    base = Baseline.measure(judge_a, RealSets.load(data_dir, samples_per_digit, draws=1))  # no floor is needed
+    real = RealSets.load(data_dir, samples_per_digit, draws=1)
+    base = Baseline.measure(judge_a, real)
     samples = to_model_range(torch.from_numpy(evaluation_samples(generator, samples_per_digit)))
-    _, covered = coverage(base.reference_feats, classify(base.classifier, samples)[0],
-                          real_radii=base.reference_radii)  # (reference,): the test digits recall counts
-    covered = covered.numpy()
-    _, width = ink_box(load_mnist(data_dir, train=False)[0][base.real.reference].numpy())
+    covered = {}
+    for name, images in (("generator", samples), ("floor", real.floors[0][0])):
+        _, covered[name] = coverage(base.reference_feats, classify(base.classifier, images)[0],
+                                    real_radii=base.reference_radii)  # (reference,)
+    _, width = ink_box(load_mnist(data_dir, train=False)[0][real.reference].numpy())
+    return {"covered": covered["generator"].numpy(), "floor_covered": covered["floor"].numpy(),
+            "digit": real.test_y[real.reference], "width": width}
+
+
+def recall_by_width(cov: dict) -> list[tuple]:
+    """Judge A's recall of the reference test digits by ink-box width: (low, high, recall, count) rows."""
     edges = [0, 10, 14, 16, 18, BOX, BOX + 1, 29]  # the last bucket, wider than MNIST's box, is empty for real digits
-    rows = [(low, high - 1, (width >= low) & (width < high)) for low, high in pairwise(edges)]
-    return [(low, high, float(covered[inside].mean()), int(inside.sum()))
+    rows = [(low, high - 1, (cov["width"] >= low) & (cov["width"] < high)) for low, high in pairwise(edges)]
+    return [(low, high, float(cov["covered"][inside].mean()), int(inside.sum()))
             for low, high, inside in rows if inside.any()]
+
+
+def recall_by_digit(cov: dict) -> list[tuple]:
+    """Judge A's recall of the reference test digits of each digit, beside a real draw's: (digit, recall, floor
+    recall, count) rows."""
+    rows = []
+    for digit in range(10):
+        mine = cov["digit"] == digit
+        rows.append((digit, float(cov["covered"][mine].mean()), float(cov["floor_covered"][mine].mean()),
+                     int(mine.sum())))
+    return rows
 
 
 def main(argv=None):
@@ -67,7 +88,8 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("generator", nargs="?", default="weights", help="folder or Hub repo id (default: weights)")
     p.add_argument("--data-dir")
-    p.add_argument("--recall", action="store_true", help="also judge A's recall by digit width (about a minute)")
+    p.add_argument("--recall", action="store_true",
+                   help="also judge A's recall by digit width and by digit (about a minute)")
     p.add_argument("--samples-per-digit", type=int, default=SAMPLES_PER_DIGIT,
                    help=f"generated digits of each kind for --recall (default {SAMPLES_PER_DIGIT}, as published)")
     args = p.parse_args(argv)
@@ -85,9 +107,14 @@ def main(argv=None):
         print(f"| {name} | {g['box_under']:.1%} | {g['box_exact']:.1%} | {g['box_over']:.1%} "
               f"| {g['box_over_by_2_or_more']:.1%} | {g['centre_spread']:.3f} |")
     if args.recall:
+        cov = reference_coverage(generator, args.data_dir, args.samples_per_digit)
         print("\n| real test digits' ink width (px) | count | judge A's recall of them |\n|---|---|---|")
-        for low, high, recall, count in recall_by_width(generator, args.data_dir, args.samples_per_digit):
+        for low, high, recall, count in recall_by_width(cov):
             print(f"| {low if low == high else f'{low}-{high}'} | {count} | {recall:.3f} |")
+        print("\n| real test digit | count | judge A's recall of them | a real training draw's (the floor's first) |")
+        print("|---|---|---|---|")
+        for digit, recall, floor, count in recall_by_digit(cov):
+            print(f"| {digit} | {count} | {recall:.3f} | {floor:.3f} |")
 
 
 if __name__ == "__main__":

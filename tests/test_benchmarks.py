@@ -178,31 +178,41 @@ def test_digit_geometry_finds_mnist_box_and_centre_and_flags_other_sizes(mnist_d
     assert BOX == 20
 
 
-def test_recall_by_width_adds_up_to_the_recall_model_evaluate_reports(mnist_dir):
-    from benchmarks.digit_geometry import recall_by_width
+def test_recall_by_width_and_by_digit_add_up_to_the_recall_model_evaluate_reports(mnist_dir):
+    from benchmarks.digit_geometry import recall_by_digit, recall_by_width, reference_coverage
     from model import DigitGenerator
     from model.evaluate import baselines, evaluate, load_judges
 
     generator = DigitGenerator.from_pretrained(ROOT / "weights")
-    rows = recall_by_width(generator, mnist_dir, samples_per_digit=30)
+    cov = reference_coverage(generator, mnist_dir, samples_per_digit=30)
     judge_a = {"A": load_judges()["A"]}
     recall = evaluate(generator, mnist_dir, 30, baseline=baselines(mnist_dir, 30, judge_a))["judges"]["A"]["recall"]
-    assert sum(count for *_, count in rows) == 300
-    assert sum(r * count for _, _, r, count in rows) / 300 == pytest.approx(recall, abs=1e-12)
-    assert [low for low, *_ in rows] == sorted(low for low, *_ in rows) and rows[-1][:2] == (20, 20)
+    by_width, by_digit = recall_by_width(cov), recall_by_digit(cov)
+    for rows in by_width, by_digit:
+        assert sum(row[-1] for row in rows) == 300
+    assert sum(r * count for _, _, r, count in by_width) / 300 == pytest.approx(recall, abs=1e-12)
+    assert sum(r * count for _, r, _, count in by_digit) / 300 == pytest.approx(recall, abs=1e-12)
+    assert [low for low, *_ in by_width] == sorted(low for low, *_ in by_width) and by_width[-1][:2] == (20, 20)
+    assert [digit for digit, *_ in by_digit] == list(range(10)) and all(0 <= f <= 1 for _, _, f, _ in by_digit)
+    # the floor column is a real draw's coverage, not the generator's: they differ somewhere
+    assert any(r != f for _, r, f, _ in by_digit)
 
 
-def test_digit_geometry_script_prints_both_tables_and_refuses_a_bad_count(mnist_dir):
+def test_digit_geometry_script_prints_its_three_tables_and_refuses_a_bad_count(mnist_dir):
     command = [sys.executable, "-m", "benchmarks.digit_geometry", "weights", "--data-dir", str(mnist_dir), "--recall"]
     out = subprocess.run(command + ["--samples-per-digit", "20"], cwd=ROOT, capture_output=True, text=True,
                          timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
-    rows = {line.split(" | ")[0]: line.split(" | ") for line in out.stdout.splitlines() if line.startswith("| ")}
+    geometry_table, width_table, digit_table = [
+        [line.split(" | ") for line in table.splitlines()[2:]] for table in out.stdout.strip().split("\n\n")]
+    rows = {cells[0]: cells for cells in geometry_table}
     assert rows["| real test images"][2] == "99.8%" and rows["| real training images"][2] == "99.7%", out.stdout
     shares = [float(cell.rstrip("%")) for cell in rows["| generator weights"][1:4]]  # under, exactly, over 20 px
     assert sum(shares) == pytest.approx(100, abs=0.2), out.stdout
-    widths = [cells for name, cells in rows.items() if re.fullmatch(r"\| \d+(-\d+)?", name)]
-    assert sum(int(cells[1]) for cells in widths) == 200 and all(0 <= float(c[2][:5]) <= 1 for c in widths), out.stdout
+    assert all(re.fullmatch(r"\| \d+(-\d+)?", cells[0]) for cells in width_table), out.stdout
+    assert sum(int(c[1]) for c in width_table) == 200 and all(0 <= float(c[2][:5]) <= 1 for c in width_table)
+    assert [c[0] for c in digit_table] == [f"| {d}" for d in range(10)] and sum(int(c[1]) for c in digit_table) == 200
+    assert all(0 <= float(c[2]) <= 1 and 0 <= float(c[3][:5]) <= 1 for c in digit_table), out.stdout
     bad = subprocess.run(command + ["--samples-per-digit", "1"], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert bad.returncode == 2 and "--samples-per-digit must be between 2 and 1000, got 1" in bad.stderr
 
