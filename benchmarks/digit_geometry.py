@@ -18,6 +18,7 @@ from model.data import load_mnist, to_model_range
 from model.evaluate import JUDGES, SAMPLES_PER_DIGIT, Baseline, RealSets, classify, evaluation_samples
 from model.handwriting import BOX, CENTRE  # MNIST's box side and centre, as drawings are made into digits
 from model.metrics import coverage
+from model.sampling import NUM_DIGITS
 
 
 def ink_box(images: np.ndarray, threshold: int = 1) -> tuple[np.ndarray, np.ndarray]:
@@ -74,7 +75,7 @@ def recall_by_digit(cov: dict) -> list[tuple]:
     """Judge A's recall of the reference test digits of each digit, beside a real draw's: (digit, recall, floor
     recall, count) rows."""
     rows = []
-    for digit in range(10):
+    for digit in range(NUM_DIGITS):
         mine = cov["digit"] == digit
         rows.append((digit, float(cov["covered"][mine].mean()), float(cov["floor_covered"][mine].mean()),
                      int(mine.sum())))
@@ -82,7 +83,7 @@ def recall_by_digit(cov: dict) -> list[tuple]:
 
 
 def main(argv=None):
-    """Print the geometry table (and, with --recall, recall by width) for real MNIST and one generator."""
+    """Print the geometry table (and, with --recall, recall by width and by digit) for real MNIST and one generator."""
     from model import DigitGenerator
 
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
