@@ -181,7 +181,7 @@ def test_digit_geometry_finds_mnist_box_and_centre_and_flags_other_sizes(mnist_d
 def test_recall_by_width_and_by_digit_add_up_to_the_recall_model_evaluate_reports(mnist_dir):
     from benchmarks.digit_geometry import recall_by_digit, recall_by_width, reference_coverage
     from model import DigitGenerator
-    from model.evaluate import baselines, evaluate, load_judges
+    from model.evaluate import Baseline, RealSets, baselines, evaluate, load_judges
 
     generator = DigitGenerator.from_pretrained(ROOT / "weights")
     cov = reference_coverage(generator, mnist_dir, samples_per_digit=30)
@@ -194,7 +194,9 @@ def test_recall_by_width_and_by_digit_add_up_to_the_recall_model_evaluate_report
     assert sum(r * count for _, r, _, count in by_digit) / 300 == pytest.approx(recall, abs=1e-12)
     assert [low for low, *_ in by_width] == sorted(low for low, *_ in by_width) and by_width[-1][:2] == (20, 20)
     assert [digit for digit, *_ in by_digit] == list(range(10)) and all(0 <= f <= 1 for _, _, f, _ in by_digit)
-    # the floor column is a real draw's coverage, not the generator's: they differ somewhere
+    # the floor column is the floor's first real draw, as model.evaluate scores it
+    floor = Baseline.measure(judge_a["A"].eval(), RealSets.load(mnist_dir, 30, draws=1)).floor["real_floor_recall"]
+    assert sum(f * count for _, _, f, count in by_digit) / 300 == pytest.approx(floor, abs=1e-12)
     assert any(r != f for _, r, f, _ in by_digit)
 
 
