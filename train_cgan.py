@@ -1,6 +1,6 @@
 """Train the class-conditional GAN on MNIST.
 
-    python train_cgan.py --preset quick                      # 8-16 min on a 2-core CPU, about 2 on an H200
+    python train_cgan.py --preset quick                      # 8-16 min on a 2-core CPU with its evaluation, ~2 on a GPU
     python train_cgan.py --preset full --save-dir weights    # the shipped weights: 35-60 min, 10 on an H200
     python train_cgan.py --max-steps 20 --train-subset 512   # smoke test
 

@@ -34,5 +34,5 @@ class Recipe:
 # quick preset lowered judge A's distance 2.10x -> 1.70x; with its evaluation it took 12 minutes (the limit is 15).
 PRESETS = {
     "quick": Recipe(epochs=5),  # 8-16 minutes on the project's shared 2-core CPU, evaluation included
-    "full": Recipe(),  # about an hour on a 2-core CPU: the bundled weights
+    "full": Recipe(),  # 35-60 minutes on the 2-core CPU, evaluation included: the bundled weights
 }
