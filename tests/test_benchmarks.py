@@ -231,3 +231,46 @@ def test_judge_disagreement_splits_a_shifted_digit_into_between_digits_not_withi
     parts = distance_parts(shifted, labels, feats, labels)
     assert abs(parts["within digits"]) < 1e-6 and parts["digit means"] == pytest.approx(0.4)
     assert parts["between digits"] > 0.1 and parts["overall"] > 0.04  # the overall mean alone moves by |v / 10|^2
+
+
+def ema_vs_raw(mnist_dir, *args) -> subprocess.CompletedProcess:
+    """python -m benchmarks.ema_vs_raw with 20 samples per digit."""
+    return subprocess.run([sys.executable, "-m", "benchmarks.ema_vs_raw", *map(str, args), "--data-dir",
+                           str(mnist_dir), "--samples-per-digit", "20"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+
+
+def tables(stdout: str) -> list[str]:
+    """The figures ema_vs_raw prints under each of its three headings, in order: G as trained, G recalibrated,
+    G_ema."""
+    return [block.split("\n", 1)[1] for block in stdout.split("\n## ")[1:]]
+
+
+def test_ema_vs_raw_scores_the_checkpoints_g_and_g_ema_and_refuses_a_run_without_one(tmp_path, mnist_dir):
+    """benchmarks/ema_vs_raw.py on a 3-step run: three tables; G_ema's differs from G's, and where the checkpoint's
+    G_ema is set to G, G recalibrated and G_ema score exactly alike (the script scores the weights it names)."""
+    import torch
+
+    run = tmp_path / "run"
+    train = subprocess.run([sys.executable, "train_cgan.py", "--max-steps", "3", "--train-subset", "256",
+                            "--batch-size", "32", "--g-channels", "32", "--d-channels", "16", "--z-dim", "16",
+                            "--threads", "1", "--no-eval", "--no-progress", "--data-dir", str(mnist_dir),
+                            "--out-dir", str(run)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert train.returncode == 0, train.stderr
+    out = ema_vs_raw(mnist_dir, run)
+    assert out.returncode == 0, out.stderr
+    assert "(step 3)" in out.stdout and "G_ema (what the run saves)" in out.stdout
+    as_trained, recalibrated, ema = tables(out.stdout)
+    assert "recall" in ema and ema != recalibrated and as_trained != recalibrated
+
+    [path] = (run / "checkpoints").glob("step_*.pt")
+    ckpt = torch.load(path, weights_only=True)
+    ckpt["G_ema"] = ckpt["G"]
+    torch.save(ckpt, tmp_path / "same.pt")
+    same = ema_vs_raw(mnist_dir, run, "--checkpoint", tmp_path / "same.pt")
+    assert same.returncode == 0, same.stderr
+    _, recalibrated, ema = tables(same.stdout)
+    assert ema == recalibrated
+
+    empty = ema_vs_raw(mnist_dir, tmp_path / "nothing")
+    assert empty.returncode != 0 and "no checkpoint in" in empty.stderr
