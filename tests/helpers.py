@@ -1,7 +1,9 @@
-"""Plain helpers the tests share (fixtures live in conftest.py): the repository root, the screenshot folder and
-served-PNG reading."""
+"""Plain helpers the tests share (fixtures live in conftest.py): the repository root, the screenshot folder,
+served-PNG reading and a tiny training run."""
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -9,6 +11,15 @@ from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = Path(os.environ.get("ARTIFACTS_DIR", ROOT / "artifacts"))  # browser screenshots, kept by CI
+TINY = ["--train-subset", "256", "--batch-size", "32", "--g-channels", "32", "--d-channels", "16",
+        "--z-dim", "16", "--threads", "1", "--no-progress", "--no-eval"]  # train_cgan.py flags for a run of seconds
+
+
+def train(out_dir, *extra, check=True, **env) -> subprocess.CompletedProcess:
+    """Run train_cgan.py with TINY's flags and `extra` into out_dir (raising on failure when check)."""
+    cmd = [sys.executable, str(ROOT / "train_cgan.py"), "--out-dir", str(out_dir), *TINY, *map(str, extra)]
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=check, timeout=300,
+                          env=dict(os.environ, **env))
 
 
 def load_png(path) -> np.ndarray:

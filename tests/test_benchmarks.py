@@ -13,7 +13,7 @@ from benchmarks.judge_disagreement import distance_parts
 from benchmarks.load_test import arrival_times, highest_rate_within_targets
 from model.data import load_mnist
 
-from .helpers import ROOT
+from .helpers import ROOT, train
 
 
 @pytest.mark.parametrize("app", ["benchmarks/floor_app.py", "benchmarks/floor_app.py --json"])
@@ -252,11 +252,7 @@ def test_ema_vs_raw_scores_the_checkpoints_g_and_g_ema_and_refuses_a_run_without
     import torch
 
     run = tmp_path / "run"
-    train = subprocess.run([sys.executable, "train_cgan.py", "--max-steps", "3", "--train-subset", "256",
-                            "--batch-size", "32", "--g-channels", "32", "--d-channels", "16", "--z-dim", "16",
-                            "--threads", "1", "--no-eval", "--no-progress", "--data-dir", str(mnist_dir),
-                            "--out-dir", str(run)], cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert train.returncode == 0, train.stderr
+    train(run, "--max-steps", 3, "--data-dir", mnist_dir)
     out = ema_vs_raw(mnist_dir, run)
     assert out.returncode == 0, out.stderr
     assert "(step 3)" in out.stdout and "G_ema (what the run saves)" in out.stdout

@@ -1,7 +1,6 @@
 """Run the real train_cgan.py on a small slice of the real MNIST files and check what it writes."""
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -19,16 +18,7 @@ from model.evaluate import FLOOR_DRAWS
 from model.recipe import PRESETS
 from train_cgan import parse_args
 
-from .helpers import ROOT
-
-TINY = ["--train-subset", "256", "--batch-size", "32", "--g-channels", "32", "--d-channels", "16",
-        "--z-dim", "16", "--threads", "1", "--no-progress", "--no-eval"]
-
-
-def train(out_dir, *extra, check=True, **env):
-    cmd = [sys.executable, str(ROOT / "train_cgan.py"), "--out-dir", str(out_dir), *TINY, *extra]
-    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=check, timeout=300,
-                          env=dict(os.environ, **env))
+from .helpers import ROOT, TINY, train
 
 
 @pytest.fixture(scope="module")
