@@ -44,7 +44,13 @@ def wait_for_images(page, count: int) -> None:
         """n => { const imgs = [...document.querySelectorAll('#gallery img')];
                   return imgs.length === n && imgs.every(i => i.complete && i.naturalWidth === 112)
                          && !document.querySelector('#gallery .pending'); }""", arg=count, timeout=30_000)
-    page.wait_for_load_state("networkidle")
+    # then let the layout settle: the gallery's height unchanged over five frames (not "networkidle", which the
+    # queue's event stream can hold off past any timeout: that raced and failed CI once)
+    page.evaluate("""() => new Promise(done => { let last = null, same = 0;
+        const tick = () => { const h = document.querySelector('#gallery').getBoundingClientRect().height;
+                             same = h === last ? same + 1 : 0; last = h;
+                             if (same >= 5) done(); else requestAnimationFrame(tick); };
+        requestAnimationFrame(tick); })""")
 
 
 def uncovered_images(page) -> int:
