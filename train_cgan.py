@@ -99,6 +99,9 @@ def add_recipe_flags(group) -> None:
                        help=by_preset("twin_classifier", "a twin classifier head in D that learns the fakes' digits "
                                                          "(TAC-GAN): G's auxiliary term then asks for each digit's "
                                                          "variety, not its clearest examples"))
+    group.add_argument("--d-minibatch-std", type=float,
+                       help=by_preset("d_minibatch_std", "weight of a minibatch-stddev channel in D (ProGAN), which "
+                                                         "shows D how varied each group of 4 images is; 0 is none"))
 
 
 def add_run_flags(group) -> None:
@@ -162,6 +165,7 @@ def bad_values(args) -> list[str]:
         "--seed": (lambda v: 0 <= v < 2**32, "a whole number from 0 to 2**32 - 1 (NumPy's seed range)"),
         "--lr-g": above_zero, "--lr-d": above_zero, "--output-gain": above_zero,
         "--aux-weight-d": zero_or_more, "--aux-weight-g": zero_or_more, "--mode-seeking": zero_or_more,
+        "--d-minibatch-std": zero_or_more,
         "--betas": (lambda v: all(0 <= b < 1 for b in v), "two numbers from 0 up to (not including) 1"),
         "--ema-decay": (lambda v: 0 <= v < 1, "from 0 up to (not including) 1"),
     }
@@ -341,7 +345,7 @@ def build_networks(args, total_steps: int, rank: int, device, distributed: bool)
     """The training state for the flags, and G and D as the loop calls them (wrapped in DDP, compiled if asked)."""
     g_config = GeneratorConfig(z_dim=args.z_dim, channels=args.g_channels, output_gain=args.output_gain)
     d_config = DiscriminatorConfig(channels=args.d_channels, pooling=args.d_pooling,
-                                   twin_classifier=args.twin_classifier)
+                                   twin_classifier=args.twin_classifier, minibatch_std=args.d_minibatch_std)
     state = GanTrainState.create(g_config, d_config, lr_g=args.lr_g, lr_d=args.lr_d, betas=args.betas,
                                  total_steps=total_steps, noise_seed=args.seed + 7919 * rank, device=device)
     G_train, D_train = (DDP(state.G), DDP(state.D)) if distributed else (state.G, state.D)

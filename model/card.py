@@ -105,6 +105,8 @@ def discriminator_line(args: dict) -> str:
             line += "; its last 3x3 map read by a linear layer that weighs each position, not summed"
         if args.get("twin_classifier"):
             line += "; a twin classifier head learns the fakes' requested digits"
+        if args.get("d_minibatch_std"):
+            line += f"; a minibatch-stddev channel (ProGAN) weighted {args['d_minibatch_std']}"
         line += ")"
     return line
 

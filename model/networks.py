@@ -2,9 +2,9 @@
 
 Generator: class embedding + latent -> 7x7 -> 14x14 -> 28x28 with class-conditional
 BatchNorm (BigGAN-style shared embedding), and a tanh output that may be scaled and clipped.
-Discriminator: spectrally normalised convolutions with a projection head (Miyato & Koyama 2018)
-plus an auxiliary classifier head (AC-GAN) that is trained on real images only, and optionally a twin classifier head
-trained on the fakes (TAC-GAN, model/losses.py says why). Its last 3x3 map is either
+Discriminator: spectrally normalised convolutions with a projection head (Miyato & Koyama 2018) plus an auxiliary
+classifier head (AC-GAN) that is trained on real images only, optionally a twin classifier head trained on the fakes
+(TAC-GAN, model/losses.py says why) and optionally ProGAN's minibatch-stddev channel. Its last 3x3 map is either
 summed over positions, or (pooling="linear") mapped whole by a linear layer that weighs each position: MNIST's
 digits all have one size and place, and a D that knows where a feature is can hold G to them.
 """
@@ -44,9 +44,24 @@ class DiscriminatorConfig:
     # a second classifier head that learns the fakes' requested digits (TAC-GAN): G's auxiliary term then asks for the
     # real digits' class-conditional variety instead of the most surely classified digits (model/losses.py)
     twin_classifier: bool = False
+    # ProGAN's minibatch-stddev feature, times this: one more 7x7 channel before D's last convolution holding the
+    # spread of each group of 4 images' features, so D can tell a batch with too little variety. 0 is none
+    minibatch_std: float = 0.0
 
 
 POOLINGS = ("sum", "linear")
+MINIBATCH_STD_GROUP = 4
+
+
+def minibatch_std_channel(h: torch.Tensor) -> torch.Tensor:
+    """For features h (B, C, H, W): one map (B, 1, H, W) per image, the mean over C, H and W of the standard deviation
+    of each feature within the image's group of consecutive images (groups of 4, or the largest size up to 4 that
+    divides B; the whole batch if none does). Consecutive groups keep a joint real + fake batch's halves apart."""
+    B = len(h)
+    group = next((g for g in range(min(MINIBATCH_STD_GROUP, B), 1, -1) if B % g == 0), B)
+    grouped = h.float().reshape(B // group, group, *h.shape[1:])  # (B/g, g, C, H, W)
+    spread = (grouped.var(dim=1, unbiased=False) + 1e-8).sqrt().mean(dim=(1, 2, 3))  # (B/g,)
+    return spread.repeat_interleave(group)[:, None, None, None].expand(B, 1, *h.shape[2:]).to(h.dtype)
 
 
 class ConditionalBatchNorm(nn.Module):
@@ -117,12 +132,15 @@ class Discriminator(nn.Module):
         super().__init__()
         if config.pooling not in POOLINGS:
             raise ValueError(f"pooling must be one of {', '.join(POOLINGS)}, got {config.pooling!r}")
+        if not (math.isfinite(config.minibatch_std) and config.minibatch_std >= 0):
+            raise ValueError(f"minibatch_std must be a finite number, 0 (none) or above, got {config.minibatch_std}")
         self.config = config
         c = config.channels
         self.conv1 = spectral_norm(nn.Conv2d(1, c, 4, stride=2, padding=1))
         self.conv2 = spectral_norm(nn.Conv2d(c, c * 2, 4, stride=2, padding=1))
         self.conv3 = spectral_norm(nn.Conv2d(c * 2, c * 2, 3, padding=1))
-        self.conv4 = spectral_norm(nn.Conv2d(c * 2, c * 4, 4, stride=2, padding=1))
+        extra = 1 if config.minibatch_std else 0  # the minibatch-stddev channel
+        self.conv4 = spectral_norm(nn.Conv2d(c * 2 + extra, c * 4, 4, stride=2, padding=1))
         self.adv_head = spectral_norm(nn.Linear(c * 4, 1))
         self.class_proj = spectral_norm(nn.Embedding(config.num_classes, c * 4))
         self.class_head = nn.Linear(c * 4, config.num_classes)
@@ -136,6 +154,8 @@ class Discriminator(nn.Module):
         h = F.leaky_relu(self.conv1(x), 0.2)  # (B, C, 14, 14)
         h = F.leaky_relu(self.conv2(h), 0.2)  # (B, 2C, 7, 7)
         h = F.leaky_relu(self.conv3(h), 0.2)  # (B, 2C, 7, 7)
+        if self.config.minibatch_std:
+            h = torch.cat([h, self.config.minibatch_std * minibatch_std_channel(h)], dim=1)  # (B, 2C+1, 7, 7)
         h = F.leaky_relu(self.conv4(h), 0.2)  # (B, 4C, 3, 3)
         if self.config.pooling == "sum":
             return h.sum(dim=(2, 3))  # (B, 4C)

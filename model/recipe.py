@@ -23,6 +23,7 @@ class Recipe:
     d_channels: int = 32  # the discriminator's width at 14x14 (see DiscriminatorConfig)
     d_pooling: str = "sum"  # how D's last 3x3 map becomes its features: "linear" (weighs each position) or "sum"
     twin_classifier: bool = False  # D's twin classifier head on the fakes (TAC-GAN, model/losses.py)
+    d_minibatch_std: float = 0.0  # D's minibatch-stddev channel, times this (ProGAN; DiscriminatorConfig); 0 is none
 
 
 # Both presets train the same networks with the same settings, for different lengths. Compared at the same wall time

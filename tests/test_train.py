@@ -50,6 +50,7 @@ def test_the_preset_fills_every_recipe_flag_not_given(tiny_run):
     (["--g-channels", "3"], "argument --g-channels: must be at least 4"),
     (["--output-gain", "inf"], "argument --output-gain: must be a finite number above 0, got inf"),
     (["--d-pooling", "mean"], "argument --d-pooling: invalid choice: 'mean'"),
+    (["--d-minibatch-std", "-1"], "argument --d-minibatch-std: must be a finite number of 0 or more, got -1.0"),
     (["--epochs", "0", "--keep", "0"], "--epochs: must be a whole number of at least 1, got 0; argument --keep"),
     (["--preset", "full", "--keep", "0"], "argument --keep: must be a whole number of at least 1, got 0"),
 ])
@@ -115,7 +116,8 @@ def test_rotates_checkpoints_and_stores_the_model_config(tiny_run):
     state = load_checkpoint(out / "checkpoints" / "step_0000016.pt")
     assert state["step"] == 16 and state["g_config"]["channels"] == 32
     assert state["d_config"] == {"num_classes": 10, "channels": 16, "pooling": PRESETS["quick"].d_pooling,
-                                 "twin_classifier": PRESETS["quick"].twin_classifier}
+                                 "twin_classifier": PRESETS["quick"].twin_classifier,
+                                 "minibatch_std": PRESETS["quick"].d_minibatch_std}
 
 
 def test_saves_a_loadable_generator_with_ema_weights(tiny_run):
@@ -137,7 +139,7 @@ def test_evaluation_goes_to_metrics_json_training_json_and_the_model_card(tmp_pa
     out = tmp_path / "run"
     cmd = [sys.executable, str(ROOT / "train_cgan.py"), "--out-dir", str(out), *[a for a in TINY if a != "--no-eval"],
            "--max-steps", "4", "--data-dir", str(mnist_dir), "--eval-samples-per-digit", "20", "--mode-seeking", "0.3",
-           "--output-gain", "1.5", "--d-pooling", "linear", "--twin-classifier"]
+           "--output-gain", "1.5", "--d-pooling", "linear", "--twin-classifier", "--d-minibatch-std", "0.5"]
     result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True, timeout=300)
     metrics = json.loads((out / "generator" / "metrics.json").read_text())
     assert metrics["samples"] == 200 and set(metrics["judges"]) == {"A", "B"}
@@ -154,6 +156,7 @@ def test_evaluation_goes_to_metrics_json_training_json_and_the_model_card(tmp_pa
     assert state["d_config"]["pooling"] == "linear" and any(key.startswith("pool.") for key in state["D"])
     assert state["d_config"]["twin_classifier"] and any(key.startswith("twin_head.") for key in state["D"])
     assert "less a twin classifier's on the fakes, TAC-GAN" in card and "a twin classifier head learns" in card
+    assert state["d_config"]["minibatch_std"] == 0.5 and "a minibatch-stddev channel (ProGAN) weighted 0.5" in card
     assert f"averaged over {FLOOR_DRAWS} random draws" in card  # how the floor beside each figure was drawn
     assert json.loads((out / "generator" / "config.json").read_text())["output_gain"] == 1.5
     assert "recall" in result.stdout  # the table is printed too

@@ -10,7 +10,7 @@ import torch
 
 from model.ema import ema_decay, recalibrate_bn, update_ema
 from model.losses import discriminator_loss, generator_loss, mode_seeking_loss, pair_labels
-from model.networks import DigitGenerator, Discriminator, DiscriminatorConfig, GeneratorConfig
+from model.networks import DigitGenerator, Discriminator, DiscriminatorConfig, GeneratorConfig, minibatch_std_channel
 from model.schedule import half_then_linear, lr_factor
 from model.train_state import GanTrainState
 from model.train_steps import discriminator_step, generator_step
@@ -100,9 +100,10 @@ def test_discriminator_step_updates_d_only():
     assert all(p.grad is None for p in state.G.parameters())  # the fakes were detached: no gradient reached G
 
 
-@pytest.mark.parametrize("twin_classifier", [False, True])
-def test_joint_batch_scores_real_and_fake_as_separate_passes_do(twin_classifier):
-    d_config = dataclasses.replace(D_CONFIG, twin_classifier=twin_classifier)
+@pytest.mark.parametrize("twin_classifier, minibatch_std", [(False, 0.0), (True, 0.0), (False, 1.0)])
+def test_joint_batch_scores_real_and_fake_as_separate_passes_do(twin_classifier, minibatch_std):
+    """Also with the minibatch-stddev channel: its groups of consecutive images keep the reals and fakes apart."""
+    d_config = dataclasses.replace(D_CONFIG, twin_classifier=twin_classifier, minibatch_std=minibatch_std)
     state = tiny_state(d_config=d_config)
     state.D.eval()  # no spectral-norm power iteration, so both ways see the same weights
     real, real_labels, fake, fake_labels = batch(state)
@@ -352,3 +353,45 @@ def test_a_checkpoint_from_before_d_pooling_resumes_as_sum_and_names_a_mismatch(
     linear = tiny_state(d_config=dataclasses.replace(D_CONFIG, pooling="linear"))
     with pytest.raises(ValueError, match=r"D pooling: checkpoint sum, this run linear$"):
         linear.load_state_dict(old)
+
+
+@pytest.mark.parametrize("batch_size, group", [(8, 4), (6, 3), (2, 2), (5, 5), (1, 1)])
+def test_the_minibatch_std_channel_is_each_groups_mean_feature_spread(batch_size, group):
+    h = torch.randn(batch_size, 3, 7, 7, generator=torch.Generator().manual_seed(0))
+    channel = minibatch_std_channel(h)
+    assert channel.shape == (batch_size, 1, 7, 7)
+    for start in range(0, batch_size, group):
+        members = h[start : start + group].double()
+        spread = (members.var(dim=0, unbiased=False) + 1e-8).sqrt().mean().item()
+        assert torch.allclose(channel[start : start + group].double(), torch.tensor(spread, dtype=torch.double),
+                              atol=1e-6), (start, spread)
+
+
+def test_minibatch_std_lets_d_see_its_group_and_only_its_group():
+    """An image's score changes with the other images of its group of 4, and not with those of another group;
+    weight 0 adds no channel, and a negative weight is refused by name."""
+    D = Discriminator(dataclasses.replace(D_CONFIG, minibatch_std=1.0)).eval()
+    images = torch.rand(8, 1, 28, 28, generator=torch.Generator().manual_seed(3)) * 2 - 1
+    labels = torch.arange(8) % 10
+    with torch.no_grad():
+        scores = D(images, labels)[0]
+        same_image_other_group = images.clone()
+        same_image_other_group[4:] = -1  # the second group becomes blank images
+        changed_scores = D(same_image_other_group, labels)[0]
+        same_image_own_group = images.clone()
+        same_image_own_group[1:4] = -1  # image 0's group-mates become blank
+        own_scores = D(same_image_own_group, labels)[0]
+    assert torch.equal(scores[:4], changed_scores[:4])  # the first group's scores do not see the second group
+    assert not torch.allclose(scores[0], own_scores[0])  # image 0 unchanged, its group's spread changed
+    assert D.conv4.in_channels == 2 * D_CONFIG.channels + 1
+    assert Discriminator(D_CONFIG).conv4.in_channels == 2 * D_CONFIG.channels
+    with pytest.raises(ValueError, match=r"^minibatch_std must be a finite number, 0 \(none\) or above, got -0.5$"):
+        Discriminator(dataclasses.replace(D_CONFIG, minibatch_std=-0.5))
+
+
+def test_a_checkpoint_from_before_minibatch_std_resumes_without_it_and_names_a_mismatch():
+    old = tiny_state().state_dict()
+    del old["d_config"]["minibatch_std"]  # checkpoints written before the field existed had no such channel
+    tiny_state().load_state_dict(old)
+    with pytest.raises(ValueError, match=r"D minibatch_std: checkpoint 0.0, this run 0.5$"):
+        tiny_state(d_config=dataclasses.replace(D_CONFIG, minibatch_std=0.5)).load_state_dict(old)
