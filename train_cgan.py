@@ -89,6 +89,9 @@ def add_recipe_flags(group) -> None:
                        help=by_preset("mode_seeking", "weight of G's mode-seeking term, which rewards varied styles"))
     group.add_argument("--z-dim", type=int, help=by_preset("z_dim"))
     group.add_argument("--g-channels", type=int, help=by_preset("g_channels"))
+    group.add_argument("--g-attention", action=argparse.BooleanOptionalAction,
+                       help=by_preset("g_attention", "a self-attention block in G at 14x14 (SAGAN), so each position "
+                                                     "can draw on the whole digit"))
     group.add_argument("--output-gain", type=float,
                        help=by_preset("output_gain", "G's tanh output times this, clipped to [-1, 1]; 1 is plain tanh"))
     group.add_argument("--d-channels", type=int, help=by_preset("d_channels"))
@@ -343,7 +346,8 @@ def throughput(steps: int, steady_steps: int, batch_size: int, t0: float, t_warm
 
 def build_networks(args, total_steps: int, rank: int, device, distributed: bool):
     """The training state for the flags, and G and D as the loop calls them (wrapped in DDP, compiled if asked)."""
-    g_config = GeneratorConfig(z_dim=args.z_dim, channels=args.g_channels, output_gain=args.output_gain)
+    g_config = GeneratorConfig(z_dim=args.z_dim, channels=args.g_channels, output_gain=args.output_gain,
+                               attention=args.g_attention)
     d_config = DiscriminatorConfig(channels=args.d_channels, pooling=args.d_pooling,
                                    twin_classifier=args.twin_classifier, minibatch_std=args.d_minibatch_std)
     state = GanTrainState.create(g_config, d_config, lr_g=args.lr_g, lr_d=args.lr_d, betas=args.betas,

@@ -68,7 +68,7 @@ print([item["image"] for item in gallery])
 {{ training_line }}
 
 Architecture: generator with class-conditional BatchNorm (latent {{ z_dim }}-d, width {{ channels }} at 7x7,
-{{ params }} parameters), {{ output }};
+{{ params }} parameters{{ attention }}), {{ output }};
 {{ discriminator }};
 {{ losses }}; EMA of the generator weights.
 
@@ -151,6 +151,7 @@ def build_card(folder: str | Path, repo_id: str = "weights") -> ModelCard:
         command=training.get("command", "python train_cgan.py --preset full"), training_line=training_line,
         losses=losses_line(training.get("args", {})), discriminator=discriminator_line(training.get("args", {})),
         z_dim=config["z_dim"], channels=config["channels"], params=f"{params:,}", output=output_text(generator.config),
+        attention="; a self-attention block at 14x14" if generator.config.attention else "",
         config_json=json.dumps(config, indent=2))
 
 

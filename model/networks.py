@@ -1,6 +1,6 @@
 """Conditional GAN networks for 28x28 MNIST digits, and their config dataclasses.
 
-Generator: class embedding + latent -> 7x7 -> 14x14 -> 28x28 with class-conditional
+Generator: class embedding + latent -> 7x7 -> 14x14 (optionally self-attention there) -> 28x28 with class-conditional
 BatchNorm (BigGAN-style shared embedding), and a tanh output that may be scaled and clipped.
 Discriminator: spectrally normalised convolutions with a projection head (Miyato & Koyama 2018) plus an auxiliary
 classifier head (AC-GAN) that is trained on real images only, optionally a twin classifier head trained on the fakes
@@ -32,6 +32,8 @@ class GeneratorConfig:
     # tanh's output is multiplied by this and clipped to [-1, 1]. Above 1, G can draw MNIST's exactly black background:
     # plain tanh (1.0, the default of older configs) never reaches -1 and left a faint halo round every stroke.
     output_gain: float = 1.0
+    # a self-attention block at 14x14 (SAGAN), so each position can draw on the whole digit; off in older configs
+    attention: bool = False
 
 
 @dataclass
@@ -84,6 +86,27 @@ class ConditionalBatchNorm(nn.Module):
         return self.bn(x) * gain + bias
 
 
+class SelfAttention(nn.Module):
+    """SAGAN's self-attention (Zhang et al. 2019): each position adds a learned mix of every position's features.
+    Its output gain starts at 0, so a new block is the identity and G first learns as it would without it."""
+
+    def __init__(self, channels: int):
+        super().__init__()
+        inner = max(channels // 8, 1)
+        self.query = nn.Conv2d(channels, inner, 1, bias=False)
+        self.key = nn.Conv2d(channels, inner, 1, bias=False)
+        self.value = nn.Conv2d(channels, channels, 1, bias=False)
+        self.gain = nn.Parameter(torch.zeros(()))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        q = self.query(x).flatten(2).transpose(1, 2)  # (B, HW, C/8)
+        k = self.key(x).flatten(2)  # (B, C/8, HW)
+        v = self.value(x).flatten(2)  # (B, C, HW)
+        attention = torch.softmax(q @ k, dim=-1)  # (B, HW, HW): where each position looks
+        mixed = (v @ attention.transpose(1, 2)).view_as(x)  # (B, C, H, W)
+        return x + self.gain * mixed
+
+
 class DigitGenerator(nn.Module, StrictHubMixin, library_name=LIBRARY_NAME, license=LICENSE, pipeline_tag=PIPELINE_TAG,
                      tags=GENERATOR_TAGS):
     """Class-conditional generator: (z, label) -> image in [-1, 1], shape (B, 1, 28, 28)."""
@@ -104,6 +127,8 @@ class DigitGenerator(nn.Module, StrictHubMixin, library_name=LIBRARY_NAME, licen
         self.up2 = nn.ConvTranspose2d(c // 2, c // 4, 4, stride=2, padding=1)
         self.bn2 = ConditionalBatchNorm(c // 4, config.embed_dim)
         self.to_image = nn.Conv2d(c // 4, 1, 3, padding=1)
+        if config.attention:  # made last, so the other layers start as they did before it existed
+            self.attention = SelfAttention(c // 2)
 
     def synthesize(self, z: torch.Tensor, e: torch.Tensor) -> torch.Tensor:
         """Map latents z (B, z_dim) and class embeddings e (B, embed_dim) to images."""
@@ -113,6 +138,8 @@ class DigitGenerator(nn.Module, StrictHubMixin, library_name=LIBRARY_NAME, licen
         h = h.contiguous(memory_format=torch.channels_last)
         h = F.relu(self.bn0(h, e))
         h = F.relu(self.bn1(self.up1(h), e))  # (B, C/2, 14, 14)
+        if self.config.attention:
+            h = self.attention(h)  # (B, C/2, 14, 14)
         h = F.relu(self.bn2(self.up2(h), e))  # (B, C/4, 28, 28)
         return (self.config.output_gain * torch.tanh(self.to_image(h))).clamp(-1, 1)  # (B, 1, 28, 28)
 

@@ -19,6 +19,7 @@ class Recipe:
     mode_seeking: float = 0.1  # G's mode-seeking term (MSGAN, model/losses.py): higher is more varied, 0 is off
     z_dim: int = 64
     g_channels: int = 64  # the generator's width at 7x7 (see GeneratorConfig)
+    g_attention: bool = False  # a self-attention block in G at 14x14 (SAGAN; GeneratorConfig)
     output_gain: float = 1.2  # G's tanh output times this, clipped to [-1, 1]: exact black background (GeneratorConfig)
     d_channels: int = 32  # the discriminator's width at 14x14 (see DiscriminatorConfig)
     d_pooling: str = "sum"  # how D's last 3x3 map becomes its features: "linear" (weighs each position) or "sum"

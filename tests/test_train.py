@@ -75,7 +75,7 @@ def test_help_lists_the_recipe_flags_in_their_own_group_with_each_presets_value(
         parse_args(["--help"])
     recipe_group = capsys.readouterr().out.split("\nrecipe ")[1].split("\n\n")[0]
     flags = {word.rstrip(",") for word in recipe_group.split() if word.startswith("--")}
-    assert flags - {"--preset", "--no-twin-classifier"} == {"--" + key.replace("_", "-") for key in
+    assert flags - {"--preset", "--no-twin-classifier", "--no-g-attention"} == {"--" + key.replace("_", "-") for key in
                                                             asdict(PRESETS["quick"])}
     assert f"(quick {PRESETS['quick'].epochs}, full {PRESETS['full'].epochs})" in recipe_group
 
@@ -139,7 +139,8 @@ def test_evaluation_goes_to_metrics_json_training_json_and_the_model_card(tmp_pa
     out = tmp_path / "run"
     cmd = [sys.executable, str(ROOT / "train_cgan.py"), "--out-dir", str(out), *[a for a in TINY if a != "--no-eval"],
            "--max-steps", "4", "--data-dir", str(mnist_dir), "--eval-samples-per-digit", "20", "--mode-seeking", "0.3",
-           "--output-gain", "1.5", "--d-pooling", "linear", "--twin-classifier", "--d-minibatch-std", "0.5"]
+           "--output-gain", "1.5", "--d-pooling", "linear", "--twin-classifier", "--d-minibatch-std", "0.5",
+           "--g-attention"]
     result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True, timeout=300)
     metrics = json.loads((out / "generator" / "metrics.json").read_text())
     assert metrics["samples"] == 200 and set(metrics["judges"]) == {"A", "B"}
@@ -159,6 +160,8 @@ def test_evaluation_goes_to_metrics_json_training_json_and_the_model_card(tmp_pa
     assert state["d_config"]["minibatch_std"] == 0.5 and "a minibatch-stddev channel (ProGAN) weighted 0.5" in card
     assert f"averaged over {FLOOR_DRAWS} random draws" in card  # how the floor beside each figure was drawn
     assert json.loads((out / "generator" / "config.json").read_text())["output_gain"] == 1.5
+    assert json.loads((out / "generator" / "config.json").read_text())["attention"] is True
+    assert "parameters; a self-attention block at 14x14)" in card
     assert "recall" in result.stdout  # the table is printed too
 
 

@@ -395,3 +395,14 @@ def test_a_checkpoint_from_before_minibatch_std_resumes_without_it_and_names_a_m
     tiny_state().load_state_dict(old)
     with pytest.raises(ValueError, match=r"D minibatch_std: checkpoint 0.0, this run 0.5$"):
         tiny_state(d_config=dataclasses.replace(D_CONFIG, minibatch_std=0.5)).load_state_dict(old)
+
+
+def test_the_generators_self_attention_learns_from_its_first_step():
+    """Its gain starts at 0 (the block is the identity), yet G's first step moves it and its layers."""
+    state = GanTrainState.create(dataclasses.replace(G_CONFIG, attention=True), D_CONFIG, lr_g=1e-3, lr_d=1e-3,
+                                 betas=(0.5, 0.999), total_steps=10, noise_seed=1)
+    _, _, fake, fake_labels = batch(state)
+    before = params(state.G.attention)
+    assert state.G.attention.gain.item() == 0
+    generator_step(state.D, state.opt_g, fake, fake_labels, aux_weight=1.0)
+    assert state.G.attention.gain.item() != 0 and changed(before, state.G.attention)
