@@ -10,7 +10,7 @@ digits all have one size and place, and a D that knows where a feature is can ho
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import torch
 import torch.nn as nn
@@ -52,15 +52,17 @@ class DiscriminatorConfig:
 
 
 POOLINGS = ("sum", "linear")
+OMITTED_WHEN = {"attention": False}  # GeneratorConfig fields config.json leaves out at this value (save_pretrained)
 MINIBATCH_STD_GROUP = 4
 
 
-def minibatch_std_channel(h: torch.Tensor) -> torch.Tensor:
+def minibatch_std_channel(h: torch.Tensor, segments: int = 1) -> torch.Tensor:
     """For features h (B, C, H, W): one map (B, 1, H, W) per image, the mean over C, H and W of the standard deviation
-    of each feature within the image's group of consecutive images (groups of 4, or the largest size up to 4 that
-    divides B; the whole batch if none does). Consecutive groups keep a joint real + fake batch's halves apart."""
-    B = len(h)
-    group = next((g for g in range(min(MINIBATCH_STD_GROUP, B), 1, -1) if B % g == 0), B)
+    of each feature within the image's group of consecutive images. h is `segments` batches of B/segments images
+    end to end (2 for a joint real + fake batch); a group never spans two, and is as a batch of B/segments alone
+    would group: 4 images, or the largest size up to 4 that divides B/segments, or all of them if none does."""
+    B, size = len(h), len(h) // segments
+    group = next((g for g in range(min(MINIBATCH_STD_GROUP, size), 1, -1) if size % g == 0), size)
     grouped = h.float().reshape(B // group, group, *h.shape[1:])  # (B/g, g, C, H, W)
     spread = (grouped.var(dim=1, unbiased=False) + 1e-8).sqrt().mean(dim=(1, 2, 3))  # (B/g,)
     return spread.repeat_interleave(group)[:, None, None, None].expand(B, 1, *h.shape[2:]).to(h.dtype)
@@ -146,6 +148,13 @@ class DigitGenerator(nn.Module, StrictHubMixin, library_name=LIBRARY_NAME, licen
     def forward(self, z: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         return self.synthesize(z, self.class_embed(labels))
 
+    def save_pretrained(self, save_directory, *, config: dict | None = None, **kwargs):
+        """The mixin's save_pretrained, but config.json leaves out fields that are off (attention=False): they change
+        no pixel, and a version of the library from before them refuses a config with fields it does not know."""
+        if config is None:
+            config = {key: value for key, value in asdict(self.config).items() if OMITTED_WHEN.get(key, ...) != value}
+        return super().save_pretrained(save_directory, config=config, **kwargs)
+
     def generate(self, digit, seed: int = 0, count: int | None = None, psi: float = 1.0):
         """Images for `digit` (int or per-image sequence) from seeds seed..seed+count-1: uint8 (N, 28, 28)."""
         return generate_images(self, digit, seed=seed, count=count, psi=psi)
@@ -176,13 +185,15 @@ class Discriminator(nn.Module):
         if config.twin_classifier:  # last too, for the same reason
             self.twin_head = nn.Linear(c * 4, config.num_classes)
 
-    def features(self, x: torch.Tensor) -> torch.Tensor:
-        """Pooled features (B, 4C) of images (B, 1, 28, 28), shared by the realness and the class heads."""
+    def features(self, x: torch.Tensor, segments: int = 1) -> torch.Tensor:
+        """Pooled features (B, 4C) of images (B, 1, 28, 28), shared by the realness and the class heads; x is
+        `segments` batches end to end (only the minibatch-stddev channel tells them apart)."""
         h = F.leaky_relu(self.conv1(x), 0.2)  # (B, C, 14, 14)
         h = F.leaky_relu(self.conv2(h), 0.2)  # (B, 2C, 7, 7)
         h = F.leaky_relu(self.conv3(h), 0.2)  # (B, 2C, 7, 7)
         if self.config.minibatch_std:
-            h = torch.cat([h, self.config.minibatch_std * minibatch_std_channel(h)], dim=1)  # (B, 2C+1, 7, 7)
+            spread = self.config.minibatch_std * minibatch_std_channel(h, segments)
+            h = torch.cat([h, spread], dim=1).contiguous(memory_format=torch.channels_last)  # (B, 2C+1, 7, 7)
         h = F.leaky_relu(self.conv4(h), 0.2)  # (B, 4C, 3, 3)
         if self.config.pooling == "sum":
             return h.sum(dim=(2, 3))  # (B, 4C)
@@ -190,8 +201,9 @@ class Discriminator(nn.Module):
         # linear layer at most 1 times: x3 gives D the same bound on its slope as the sum had
         return 3 * F.leaky_relu(self.pool(h.flatten(1)), 0.2)  # (B, 4C)
 
-    def forward(self, x: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
-        h = self.features(x)
+    def forward(self, x: torch.Tensor, labels: torch.Tensor,
+                segments: int = 1) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+        h = self.features(x, segments)
         projection = (self.class_proj(labels) * h).sum(dim=1)  # (B,)
         realness = self.adv_head(h).squeeze(1) + projection  # (B,)
         twin_logits = self.twin_head(h) if self.config.twin_classifier else None  # (B, num_classes)

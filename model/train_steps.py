@@ -16,7 +16,7 @@ def discriminator_step(D, opt_d, real: torch.Tensor, real_labels: torch.Tensor, 
     fake = fake.detach()  # D's loss must not reach G
     with torch.autocast(real.device.type, dtype=torch.bfloat16, enabled=use_amp):
         if joint_batch:
-            scores, logits, twin_logits = D(torch.cat([real, fake]), torch.cat([real_labels, fake_labels]))
+            scores, logits, twin_logits = D(torch.cat([real, fake]), torch.cat([real_labels, fake_labels]), segments=2)
             (real_score, fake_score), real_logits = scores.float().chunk(2), logits[: len(real)].float()
             fake_twin_logits = None if twin_logits is None else twin_logits[len(real) :].float()
         else:

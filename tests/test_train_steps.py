@@ -100,13 +100,14 @@ def test_discriminator_step_updates_d_only():
     assert all(p.grad is None for p in state.G.parameters())  # the fakes were detached: no gradient reached G
 
 
-@pytest.mark.parametrize("twin_classifier, minibatch_std", [(False, 0.0), (True, 0.0), (False, 1.0)])
-def test_joint_batch_scores_real_and_fake_as_separate_passes_do(twin_classifier, minibatch_std):
-    """Also with the minibatch-stddev channel: its groups of consecutive images keep the reals and fakes apart."""
+@pytest.mark.parametrize("twin_classifier, minibatch_std, size", [
+    (False, 0.0, 8), (True, 0.0, 8), (False, 1.0, 8), (False, 1.0, 6), (False, 1.0, 5), (False, 1.0, 2)])
+def test_joint_batch_scores_real_and_fake_as_separate_passes_do(twin_classifier, minibatch_std, size):
+    """Also with the minibatch-stddev channel, for any batch size: its groups never mix the reals and the fakes."""
     d_config = dataclasses.replace(D_CONFIG, twin_classifier=twin_classifier, minibatch_std=minibatch_std)
     state = tiny_state(d_config=d_config)
     state.D.eval()  # no spectral-norm power iteration, so both ways see the same weights
-    real, real_labels, fake, fake_labels = batch(state)
+    real, real_labels, fake, fake_labels = batch(state, size)
     with torch.no_grad():
         fake = fake.detach()
     d_copy = Discriminator(d_config).eval()
@@ -397,12 +398,16 @@ def test_a_checkpoint_from_before_minibatch_std_resumes_without_it_and_names_a_m
         tiny_state(d_config=dataclasses.replace(D_CONFIG, minibatch_std=0.5)).load_state_dict(old)
 
 
-def test_the_generators_self_attention_learns_from_its_first_step():
-    """Its gain starts at 0 (the block is the identity), yet G's first step moves it and its layers."""
+def test_the_generators_self_attention_learns_once_its_gain_has_moved():
+    """Its gain starts at 0 (the block is the identity, so its layers get no gradient): G's first step moves the
+    gain, and the second then moves the query, key and value layers too."""
     state = GanTrainState.create(dataclasses.replace(G_CONFIG, attention=True), D_CONFIG, lr_g=1e-3, lr_d=1e-3,
                                  betas=(0.5, 0.999), total_steps=10, noise_seed=1)
-    _, _, fake, fake_labels = batch(state)
-    before = params(state.G.attention)
-    assert state.G.attention.gain.item() == 0
-    generator_step(state.D, state.opt_g, fake, fake_labels, aux_weight=1.0)
-    assert state.G.attention.gain.item() != 0 and changed(before, state.G.attention)
+    attention = state.G.attention
+    layers = {name: params(getattr(attention, name)) for name in ("query", "key", "value")}
+    assert attention.gain.item() == 0
+    for _ in range(2):
+        _, _, fake, fake_labels = batch(state)
+        generator_step(state.D, state.opt_g, fake, fake_labels, aux_weight=1.0)
+    assert attention.gain.item() != 0
+    assert all(changed(before, getattr(attention, name)) for name, before in layers.items())
