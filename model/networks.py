@@ -52,7 +52,6 @@ class DiscriminatorConfig:
 
 
 POOLINGS = ("sum", "linear")
-OMITTED_WHEN = {"attention": False}  # GeneratorConfig fields config.json leaves out at this value (save_pretrained)
 MINIBATCH_STD_GROUP = 4
 
 
@@ -149,10 +148,12 @@ class DigitGenerator(nn.Module, StrictHubMixin, library_name=LIBRARY_NAME, licen
         return self.synthesize(z, self.class_embed(labels))
 
     def save_pretrained(self, save_directory, *, config: dict | None = None, **kwargs):
-        """The mixin's save_pretrained, but config.json leaves out fields that are off (attention=False): they change
-        no pixel, and a version of the library from before them refuses a config with fields it does not know."""
+        """The mixin's save_pretrained, but config.json leaves out attention when it is off: off changes no pixel, and
+        a version of the library from before the field refuses a config with fields it does not know."""
         if config is None:
-            config = {key: value for key, value in asdict(self.config).items() if OMITTED_WHEN.get(key, ...) != value}
+            config = asdict(self.config)
+            if not config["attention"]:
+                del config["attention"]
         return super().save_pretrained(save_directory, config=config, **kwargs)
 
     def generate(self, digit, seed: int = 0, count: int | None = None, psi: float = 1.0):

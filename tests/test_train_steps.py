@@ -18,9 +18,10 @@ from model.train_steps import discriminator_step, generator_step
 G_CONFIG, D_CONFIG = GeneratorConfig(z_dim=8, embed_dim=4, channels=16), DiscriminatorConfig(channels=8)
 
 
-def tiny_state(total_steps: int = 10, d_config: DiscriminatorConfig = D_CONFIG) -> GanTrainState:
+def tiny_state(total_steps: int = 10, d_config: DiscriminatorConfig = D_CONFIG,
+               g_config: GeneratorConfig = G_CONFIG) -> GanTrainState:
     torch.manual_seed(0)
-    return GanTrainState.create(G_CONFIG, d_config, lr_g=1e-3, lr_d=1e-3, betas=(0.5, 0.999),
+    return GanTrainState.create(g_config, d_config, lr_g=1e-3, lr_d=1e-3, betas=(0.5, 0.999),
                                 total_steps=total_steps, noise_seed=1)
 
 
@@ -401,8 +402,7 @@ def test_a_checkpoint_from_before_minibatch_std_resumes_without_it_and_names_a_m
 def test_the_generators_self_attention_learns_once_its_gain_has_moved():
     """Its gain starts at 0 (the block is the identity, so its layers get no gradient): G's first step moves the
     gain, and the second then moves the query, key and value layers too."""
-    state = GanTrainState.create(dataclasses.replace(G_CONFIG, attention=True), D_CONFIG, lr_g=1e-3, lr_d=1e-3,
-                                 betas=(0.5, 0.999), total_steps=10, noise_seed=1)
+    state = tiny_state(g_config=dataclasses.replace(G_CONFIG, attention=True))
     attention = state.G.attention
     layers = {name: params(getattr(attention, name)) for name in ("query", "key", "value")}
     assert attention.gain.item() == 0
