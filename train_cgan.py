@@ -36,7 +36,7 @@ from model.data import DATA_DIR_ENV, MnistNotFoundError, epoch_order, load_mnist
 from model.ema import ema_decay, recalibrate_bn, update_ema
 from model.evaluate import SAMPLES_PER_DIGIT, evaluate, format_table
 from model.grids import digit_grid, ema_grid, epochs_overview, save_png
-from model.losses import pair_labels
+from model.losses import GAN_LOSSES, pair_labels
 from model.networks import POOLINGS, DiscriminatorConfig, GeneratorConfig
 from model.progress import plot_losses, progress_gif
 from model.publish import HubPushError, push_folder, require_token
@@ -85,6 +85,10 @@ def add_recipe_flags(group) -> None:
     group.add_argument("--aux-weight-d", type=float,
                        help=by_preset("aux_weight_d", "D's classifier loss on real images"))
     group.add_argument("--aux-weight-g", type=float, help=by_preset("aux_weight_g", "G's classifier loss on its fakes"))
+    group.add_argument("--gan-loss", choices=GAN_LOSSES,
+                       help=by_preset("gan_loss", "the realness loss: hinge, or logistic (the non-saturating loss)"))
+    group.add_argument("--r1", type=float,
+                       help=by_preset("r1", "weight (gamma) of an R1 penalty on D's gradient at reals; 0 is none"))
     group.add_argument("--mode-seeking", type=float,
                        help=by_preset("mode_seeking", "weight of G's mode-seeking term, which rewards varied styles"))
     group.add_argument("--z-dim", type=int, help=by_preset("z_dim"))
@@ -168,7 +172,7 @@ def bad_values(args) -> list[str]:
         "--seed": (lambda v: 0 <= v < 2**32, "a whole number from 0 to 2**32 - 1 (NumPy's seed range)"),
         "--lr-g": above_zero, "--lr-d": above_zero, "--output-gain": above_zero,
         "--aux-weight-d": zero_or_more, "--aux-weight-g": zero_or_more, "--mode-seeking": zero_or_more,
-        "--d-minibatch-std": zero_or_more,
+        "--d-minibatch-std": zero_or_more, "--r1": zero_or_more,
         "--betas": (lambda v: all(0 <= b < 1 for b in v), "two numbers from 0 up to (not including) 1"),
         "--ema-decay": (lambda v: 0 <= v < 1, "from 0 up to (not including) 1"),
     }
@@ -387,6 +391,9 @@ def start_run(argv=None) -> Run:
     if args.push_to_hub:
         check_push_token()
     distributed, world, rank, device = setup_processes(args.device, args.batch_size)
+    if args.r1 and (distributed or args.compile):  # both refuse the penalty's gradient of a gradient
+        sys.exit(f"error: --r1 does not run under {'torchrun (DDP)' if distributed else '--compile'}: "
+                 "the penalty needs a second-order gradient that it does not support")
     out_dir = Path(args.out_dir)
     save_dir = Path(args.save_dir or out_dir / "generator")
     run = Run(args=args, command=command, device=device, distributed=distributed, world=world, rank=rank,
@@ -447,12 +454,12 @@ def train(state: GanTrainState, G_train, D_train, run: Run, real_all: torch.Tens
         with torch.autocast(run.device.type, dtype=torch.bfloat16, enabled=run.use_amp):
             fake = G_train(z, fake_labels)  # (B, 1, 28, 28)
 
-        # (1) update D: hinge loss on real and fake images + auxiliary classification of the real ones
+        # (1) update D: realness of real and fake images + auxiliary classification of the real ones
         losses = discriminator_step(D_train, state.opt_d, real, real_labels, fake, fake_labels, args.aux_weight_d,
-                                    run.use_amp, joint_batch=run.distributed)
+                                    run.use_amp, joint_batch=run.distributed, gan_loss=args.gan_loss, r1=args.r1)
         # (2) update G: fool D, be classified as the requested digit (and draw it differently for each z)
         losses |= generator_step(D_train, state.opt_g, fake, fake_labels, args.aux_weight_g, run.use_amp, z,
-                                 args.mode_seeking)
+                                 args.mode_seeking, args.gan_loss)
 
         # (3) a non-finite loss stops the run, or (--skip-nonfinite) rolls back to the last checkpoint
         if not torch.isfinite(sum(losses.values())):

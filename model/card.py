@@ -86,7 +86,9 @@ def card_data() -> ModelCardData:
 
 def losses_line(args: dict) -> str:
     """The losses a run trained with, from its training.json args (older records lack the newer fields)."""
-    line = "hinge loss"
+    line = "hinge loss" if args.get("gan_loss", "hinge") == "hinge" else "non-saturating logistic loss"
+    if args.get("r1"):
+        line += f", R1 penalty (gamma {args['r1']}) on D at real images"
     if "aux_weight_g" in args:
         line += f", auxiliary-classifier weight {args['aux_weight_g']} on G"
         if args.get("twin_classifier"):

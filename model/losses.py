@@ -1,5 +1,6 @@
-"""The GAN's losses: hinge loss for realness, plus the auxiliary classifier's cross-entropy (AC-GAN), optionally
-corrected by a twin classifier (TAC-GAN), plus an optional mode-seeking term on G (MSGAN).
+"""The GAN's losses: hinge loss for realness (or the non-saturating logistic loss, optionally with an R1 penalty
+on D's gradient at real images, Mescheder et al. 2018), plus the auxiliary classifier's cross-entropy (AC-GAN),
+optionally corrected by a twin classifier (TAC-GAN), plus an optional mode-seeking term on G (MSGAN).
 
 D learns to classify real images only; G is rewarded when D's classifier head reads its fakes as the requested
 digit. The weight of that term on G trades variety (low) for how surely each digit reads as its class (high):
@@ -13,13 +14,26 @@ different images, so G cannot draw one style for every z (mode collapse).
 import torch
 import torch.nn.functional as F
 
+GAN_LOSSES = ("hinge", "logistic")
+
+
+def realness_losses(real_score: torch.Tensor, fake_score: torch.Tensor, gan_loss: str) -> torch.Tensor:
+    """D's adversarial loss on real (B,) and fake (B,) scores. Hinge stops pushing a score once it is past its
+    margin (real > 1, fake < -1); the logistic loss keeps pushing every score, more weakly the surer D is."""
+    if gan_loss == "hinge":
+        return F.relu(1 - real_score).mean() + F.relu(1 + fake_score).mean()
+    if gan_loss == "logistic":
+        return F.softplus(-real_score.float()).mean() + F.softplus(fake_score.float()).mean()
+    raise ValueError(f"gan_loss must be one of {', '.join(GAN_LOSSES)}, got {gan_loss!r}")
+
 
 def discriminator_loss(real_score: torch.Tensor, fake_score: torch.Tensor, real_logits: torch.Tensor,
                        real_labels: torch.Tensor, aux_weight: float, fake_twin_logits: torch.Tensor | None = None,
-                       fake_labels: torch.Tensor | None = None) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
-    """D's total loss and its parts: hinge on real (B,) and fake (B,) scores + aux_weight * classification of reals
-    (+ aux_weight * the twin head's classification of the fakes, when given its logits)."""
-    adversarial = F.relu(1 - real_score).mean() + F.relu(1 + fake_score).mean()
+                       fake_labels: torch.Tensor | None = None,
+                       gan_loss: str = "hinge") -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    """D's total loss and its parts: realness_losses on real (B,) and fake (B,) scores + aux_weight * classification
+    of reals (+ aux_weight * the twin head's classification of the fakes, when given its logits)."""
+    adversarial = realness_losses(real_score, fake_score, gan_loss)
     auxiliary = F.cross_entropy(real_logits.float(), real_labels)
     total, parts = adversarial + aux_weight * auxiliary, {"d": adversarial.detach(), "aux_d": auxiliary.detach()}
     if fake_twin_logits is not None:
@@ -29,17 +43,28 @@ def discriminator_loss(real_score: torch.Tensor, fake_score: torch.Tensor, real_
 
 
 def generator_loss(fake_score: torch.Tensor, fake_logits: torch.Tensor, fake_labels: torch.Tensor,
-                   aux_weight: float,
-                   fake_twin_logits: torch.Tensor | None = None) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
-    """G's total loss and its parts: raise D's score of the fakes + aux_weight * classification as the asked digit
-    (- aux_weight * the twin head's, when given its logits)."""
-    adversarial = -fake_score.float().mean()
+                   aux_weight: float, fake_twin_logits: torch.Tensor | None = None,
+                   gan_loss: str = "hinge") -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    """G's total loss and its parts: raise D's score of the fakes (hinge: its mean; logistic: -log sigmoid of each,
+    the non-saturating loss) + aux_weight * classification as the asked digit (- aux_weight * the twin head's,
+    when given its logits)."""
+    if gan_loss not in GAN_LOSSES:
+        raise ValueError(f"gan_loss must be one of {', '.join(GAN_LOSSES)}, got {gan_loss!r}")
+    fake_score = fake_score.float()
+    adversarial = -fake_score.mean() if gan_loss == "hinge" else F.softplus(-fake_score).mean()
     auxiliary = F.cross_entropy(fake_logits.float(), fake_labels)
     total, parts = adversarial + aux_weight * auxiliary, {"g": adversarial.detach(), "aux_g": auxiliary.detach()}
     if fake_twin_logits is not None:
         twin = F.cross_entropy(fake_twin_logits.float(), fake_labels)
         total, parts["twin_g"] = total - aux_weight * twin, twin.detach()
     return total, parts
+
+
+def r1_penalty(real_score: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
+    """R1: the mean over the batch of |d score / d image|^2 at the real images (B, 1, 28, 28), which must require
+    grad and have given real_score (B,). It keeps D flat where the real data is, so G is not pushed past it."""
+    (grad,) = torch.autograd.grad(real_score.float().sum(), real, create_graph=True)  # (B, 1, 28, 28)
+    return grad.float().pow(2).sum(dim=(1, 2, 3)).mean()
 
 
 def mode_seeking_loss(fake: torch.Tensor, z: torch.Tensor, eps: float = 1e-5) -> torch.Tensor:

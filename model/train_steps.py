@@ -2,18 +2,21 @@
 
 import torch
 
-from .losses import discriminator_loss, generator_loss, mode_seeking_loss
+from .losses import discriminator_loss, generator_loss, mode_seeking_loss, r1_penalty
 
 
 def discriminator_step(D, opt_d, real: torch.Tensor, real_labels: torch.Tensor, fake: torch.Tensor,
                        fake_labels: torch.Tensor, aux_weight: float, use_amp: bool = False,
-                       joint_batch: bool = False) -> dict[str, torch.Tensor]:
+                       joint_batch: bool = False, gan_loss: str = "hinge", r1: float = 0.0) -> dict[str, torch.Tensor]:
     """Update D once on real images (B, 1, 28, 28) and detached fakes; returns the detached loss parts.
 
     A D with a twin classifier head (TAC-GAN) also learns to classify the fakes as their requested digits.
     joint_batch scores real and fake in one forward pass, as DistributedDataParallel needs one forward per backward.
+    r1 > 0 adds r1 / 2 times the R1 penalty (D's squared gradient at the real images).
     """
     fake = fake.detach()  # D's loss must not reach G
+    if r1:
+        real = real.detach().requires_grad_(True)  # the penalty differentiates D's score by the real pixels
     with torch.autocast(real.device.type, dtype=torch.bfloat16, enabled=use_amp):
         if joint_batch:
             scores, logits, twin_logits = D(torch.cat([real, fake]), torch.cat([real_labels, fake_labels]), segments=2)
@@ -23,7 +26,10 @@ def discriminator_step(D, opt_d, real: torch.Tensor, real_labels: torch.Tensor, 
             real_score, real_logits, _ = D(real, real_labels)
             fake_score, _, fake_twin_logits = D(fake, fake_labels)
         loss, parts = discriminator_loss(real_score, fake_score, real_logits, real_labels, aux_weight,
-                                         fake_twin_logits, fake_labels)
+                                         fake_twin_logits, fake_labels, gan_loss)
+    if r1:
+        penalty = r1_penalty(real_score, real)
+        loss, parts["r1"] = loss + r1 / 2 * penalty, penalty.detach()
     opt_d.zero_grad(set_to_none=True)
     loss.backward()
     opt_d.step()
@@ -32,7 +38,7 @@ def discriminator_step(D, opt_d, real: torch.Tensor, real_labels: torch.Tensor, 
 
 def generator_step(D, opt_g, fake: torch.Tensor, fake_labels: torch.Tensor, aux_weight: float,
                    use_amp: bool = False, z: torch.Tensor | None = None,
-                   mode_seeking: float = 0.0) -> dict[str, torch.Tensor]:
+                   mode_seeking: float = 0.0, gan_loss: str = "hinge") -> dict[str, torch.Tensor]:
     """Update G once through D's judgement of `fake` (still attached to G's graph); returns the loss parts.
 
     mode_seeking > 0 adds that weight times mode_seeking_loss(fake, z): the fakes' labels must be pair_labels'.
@@ -41,7 +47,7 @@ def generator_step(D, opt_g, fake: torch.Tensor, fake_labels: torch.Tensor, aux_
         raise ValueError(f"mode_seeking={mode_seeking} needs z, the latents (B, z_dim) that drew `fake`")
     with torch.autocast(fake.device.type, dtype=torch.bfloat16, enabled=use_amp):
         fake_score, fake_logits, fake_twin_logits = D(fake, fake_labels)
-        loss, parts = generator_loss(fake_score, fake_logits, fake_labels, aux_weight, fake_twin_logits)
+        loss, parts = generator_loss(fake_score, fake_logits, fake_labels, aux_weight, fake_twin_logits, gan_loss)
     if mode_seeking:
         diversity = mode_seeking_loss(fake, z)
         loss = loss + mode_seeking * diversity

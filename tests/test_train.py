@@ -51,6 +51,8 @@ def test_the_preset_fills_every_recipe_flag_not_given(tiny_run):
     (["--output-gain", "inf"], "argument --output-gain: must be a finite number above 0, got inf"),
     (["--d-pooling", "mean"], "argument --d-pooling: invalid choice: 'mean'"),
     (["--d-minibatch-std", "-1"], "argument --d-minibatch-std: must be a finite number of 0 or more, got -1.0"),
+    (["--r1", "-0.5"], "argument --r1: must be a finite number of 0 or more, got -0.5"),
+    (["--gan-loss", "wgan"], "argument --gan-loss: invalid choice: 'wgan'"),
     (["--epochs", "0", "--keep", "0"], "--epochs: must be a whole number of at least 1, got 0; argument --keep"),
     (["--preset", "full", "--keep", "0"], "argument --keep: must be a whole number of at least 1, got 0"),
 ])
@@ -140,7 +142,7 @@ def test_evaluation_goes_to_metrics_json_training_json_and_the_model_card(tmp_pa
     cmd = [sys.executable, str(ROOT / "train_cgan.py"), "--out-dir", str(out), *[a for a in TINY if a != "--no-eval"],
            "--max-steps", "4", "--data-dir", str(mnist_dir), "--eval-samples-per-digit", "20", "--mode-seeking", "0.3",
            "--output-gain", "1.5", "--d-pooling", "linear", "--twin-classifier", "--d-minibatch-std", "0.5",
-           "--g-attention"]
+           "--g-attention", "--gan-loss", "logistic", "--r1", "0.1"]
     result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True, timeout=300)
     metrics = json.loads((out / "generator" / "metrics.json").read_text())
     assert metrics["samples"] == 200 and set(metrics["judges"]) == {"A", "B"}
@@ -151,6 +153,7 @@ def test_evaluation_goes_to_metrics_json_training_json_and_the_model_card(tmp_pa
     card = (out / "generator" / "README.md").read_text()
     assert "recall" in card and f"{metrics['judges']['B']['recall']:.3f}" in card
     assert "mode-seeking term (MSGAN) weight 0.3 on G" in card  # the card says how the run was trained
+    assert "non-saturating logistic loss, R1 penalty (gamma 0.1) on D at real images" in card
     assert "tanh output times 1.5 clipped to [-1, 1]" in card
     assert "(width 16 at 14x14; its last 3x3 map read by a linear layer that weighs each position" in card
     state = load_checkpoint(out / "checkpoints" / "step_0000004.pt")  # the flag reached the network it trained
@@ -298,6 +301,13 @@ def test_torchrun_resumed_from_an_earlier_checkpoint_ends_with_identical_weights
     assert reference.keys() == result.keys()
     for key in reference:
         assert torch.equal(reference[key], result[key]), key
+
+
+def test_r1_with_compile_is_refused_before_training_and_says_why(tmp_path, mnist_dir):
+    result = train(tmp_path, "--max-steps", "2", "--r1", "1", "--compile", "--data-dir", str(mnist_dir), check=False)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "error: --r1 does not run under --compile: the penalty needs a second-order gradient" in result.stderr
+    assert not (tmp_path / "checkpoints").exists() or not any((tmp_path / "checkpoints").iterdir())
 
 
 def max_change(a: dict, b: dict) -> float:

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from model.ema import ema_decay, recalibrate_bn, update_ema
-from model.losses import discriminator_loss, generator_loss, mode_seeking_loss, pair_labels
+from model.losses import discriminator_loss, generator_loss, mode_seeking_loss, pair_labels, r1_penalty
 from model.networks import DigitGenerator, Discriminator, DiscriminatorConfig, GeneratorConfig, minibatch_std_channel
 from model.schedule import half_then_linear, lr_factor
 from model.train_state import GanTrainState
@@ -53,6 +53,54 @@ def test_hinge_and_auxiliary_losses_have_their_textbook_values():
     assert total.item() == pytest.approx(1.0 + 0.5 * ce.item())
     total, parts = generator_loss(torch.tensor([3.0, 1.0]), logits, labels, 0.2)
     assert parts["g"].item() == pytest.approx(-2.0) and total.item() == pytest.approx(-2.0 + 0.2 * ce.item())
+
+
+def test_the_logistic_loss_is_the_non_saturating_gans_and_an_unknown_loss_is_refused_by_name():
+    logits, labels = torch.tensor([[2.0, 0.0], [0.0, 2.0]]), torch.tensor([0, 0])
+    ce = torch.nn.functional.cross_entropy(logits, labels).item()
+    real_score, fake_score = torch.tensor([2.0, 0.0]), torch.tensor([-2.0, 0.0])
+    total, parts = discriminator_loss(real_score, fake_score, logits, labels, 0.5, gan_loss="logistic")
+    # D: -log sigmoid(real) - log(1 - sigmoid(fake)), each averaged: softplus(-2) and softplus(0) twice over
+    softplus = torch.nn.functional.softplus
+    expected = (softplus(torch.tensor(-2.0)) + softplus(torch.tensor(0.0))).item()
+    assert parts["d"].item() == pytest.approx(expected) and total.item() == pytest.approx(expected + 0.5 * ce)
+    total, parts = generator_loss(torch.tensor([3.0, 1.0]), logits, labels, 0.2, gan_loss="logistic")
+    g_expected = (softplus(torch.tensor(-3.0)) + softplus(torch.tensor(-1.0))).item() / 2  # -log sigmoid(fake score)
+    assert parts["g"].item() == pytest.approx(g_expected) and total.item() == pytest.approx(g_expected + 0.2 * ce)
+    for loss in (discriminator_loss, generator_loss):
+        with pytest.raises(ValueError, match=r"^gan_loss must be one of hinge, logistic, got 'wasserstein'$"):
+            loss(real_score, fake_score, logits, labels, 0.5, gan_loss="wasserstein") if loss is discriminator_loss \
+                else loss(fake_score, logits, labels, 0.5, gan_loss="wasserstein")
+
+
+def test_r1_is_the_mean_squared_gradient_of_the_score_at_each_real_image():
+    real = torch.randn(4, 1, 28, 28, requires_grad=True)
+    weights = torch.randn(1, 1, 28, 28)
+    linear_score = (real * weights).sum(dim=(1, 2, 3))  # (B,): the gradient is `weights` at every image
+    assert r1_penalty(linear_score, real).item() == pytest.approx(weights.pow(2).sum().item(), rel=1e-5)
+    quadratic_score = real.pow(2).sum(dim=(1, 2, 3))  # the gradient is 2 * image: |2x|^2 averaged over the batch
+    expected = (2 * real.detach()).pow(2).sum(dim=(1, 2, 3)).mean().item()
+    assert r1_penalty(quadratic_score, real).item() == pytest.approx(expected, rel=1e-5)
+
+
+def test_discriminator_step_with_r1_reports_the_penalty_and_descends_it():
+    """The penalty is in D's loss: the step with it moves D differently, and after steps with a large weight D's
+    gradient at the real images is smaller than after the same steps without it."""
+    def gradient_at_reals(r1: float) -> tuple[dict, float]:
+        state = tiny_state()
+        real, real_labels, fake, fake_labels = batch(state)
+        first = discriminator_step(state.D, state.opt_d, real, real_labels, fake.detach(), fake_labels, 1.0, r1=r1)
+        for _ in range(19):
+            discriminator_step(state.D, state.opt_d, real, real_labels, fake.detach(), fake_labels, 1.0, r1=r1)
+        assert not real.requires_grad  # the caller's tensor is left as it was
+        real = real.clone().requires_grad_(True)
+        return first, r1_penalty(state.D(real, real_labels)[0], real).item()
+
+    plain, plain_gradient = gradient_at_reals(0.0)
+    penalised, penalised_gradient = gradient_at_reals(10.0)
+    assert set(plain) == {"d", "aux_d"} and set(penalised) == {"d", "aux_d", "r1"} and penalised["r1"] > 0
+    assert plain["d"].item() == pytest.approx(penalised["d"].item())  # the same start, the same realness loss
+    assert penalised_gradient < plain_gradient / 2
 
 
 def test_the_twin_classifier_adds_its_cross_entropy_to_d_and_takes_it_from_g():
