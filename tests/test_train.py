@@ -272,6 +272,15 @@ def test_torchrun_with_one_process_is_a_ddp_job(tmp_path, mnist_dir):
     assert json.loads((tmp_path / "generator" / "training.json").read_text())["processes"] == 1
 
 
+def test_r1_under_torchrun_is_refused_before_training_and_says_why(tmp_path, mnist_dir):
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=1",
+           str(ROOT / "train_cgan.py"), "--out-dir", str(tmp_path), *TINY, "--max-steps", "3", "--r1", "1",
+           "--data-dir", str(mnist_dir)]
+    result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode != 0 and "training on" not in result.stdout
+    assert "error: --r1 does not run under torchrun (DDP): the penalty needs a second-order gradient" in result.stderr
+
+
 def test_a_single_process_is_rank_0_whatever_rank_says(tmp_path, mnist_dir):
     """A RANK left in the environment (by a scheduler, say) without a DDP job must not stop the run writing files."""
     result = train(tmp_path, "--max-steps", "2", "--data-dir", str(mnist_dir), RANK="3")
