@@ -17,14 +17,19 @@ import torch.nn.functional as F
 GAN_LOSSES = ("hinge", "logistic")
 
 
+def check_gan_loss(gan_loss: str) -> None:
+    """Raise ValueError, naming the choices, unless gan_loss is one of GAN_LOSSES."""
+    if gan_loss not in GAN_LOSSES:
+        raise ValueError(f"gan_loss must be one of {', '.join(GAN_LOSSES)}, got {gan_loss!r}")
+
+
 def realness_losses(real_score: torch.Tensor, fake_score: torch.Tensor, gan_loss: str) -> torch.Tensor:
     """D's adversarial loss on real (B,) and fake (B,) scores. Hinge stops pushing a score once it is past its
     margin (real > 1, fake < -1); the logistic loss keeps pushing every score, more weakly the surer D is."""
+    check_gan_loss(gan_loss)
     if gan_loss == "hinge":
         return F.relu(1 - real_score).mean() + F.relu(1 + fake_score).mean()
-    if gan_loss == "logistic":
-        return F.softplus(-real_score.float()).mean() + F.softplus(fake_score.float()).mean()
-    raise ValueError(f"gan_loss must be one of {', '.join(GAN_LOSSES)}, got {gan_loss!r}")
+    return F.softplus(-real_score.float()).mean() + F.softplus(fake_score.float()).mean()
 
 
 def discriminator_loss(real_score: torch.Tensor, fake_score: torch.Tensor, real_logits: torch.Tensor,
@@ -48,8 +53,7 @@ def generator_loss(fake_score: torch.Tensor, fake_logits: torch.Tensor, fake_lab
     """G's total loss and its parts: raise D's score of the fakes (hinge: its mean; logistic: -log sigmoid of each,
     the non-saturating loss) + aux_weight * classification as the asked digit (- aux_weight * the twin head's,
     when given its logits)."""
-    if gan_loss not in GAN_LOSSES:
-        raise ValueError(f"gan_loss must be one of {', '.join(GAN_LOSSES)}, got {gan_loss!r}")
+    check_gan_loss(gan_loss)
     fake_score = fake_score.float()
     adversarial = -fake_score.mean() if gan_loss == "hinge" else F.softplus(-fake_score).mean()
     auxiliary = F.cross_entropy(fake_logits.float(), fake_labels)
