@@ -38,9 +38,9 @@ class Recipe:
 # The quick preset differs in three settings found later, for recall (the variety of real handwriting covered):
 # D's last map read by position (linear pooling), the non-saturating logistic loss, and 8 epochs instead of 5. Over
 # four runs it met every quick target (judge A's recall 0.906-0.918, at least 0.905 needed; with hinge loss 0.895-
-# 0.905), in 11 minutes with its evaluation alone on the 2-core CPU on 2026-12-07 (the limit is 15).
+# 0.905).
 PRESETS = {
-    # 11 minutes with its evaluation on the shared 2-core CPU on 2026-12-07; about 20 on its slowest day so far
+    # 11 minutes with its evaluation on the shared 2-core CPU on 2026-12-07 (limit 15); about 20 on its slowest day
     "quick": Recipe(epochs=8, d_pooling="linear", gan_loss="logistic"),
     "full": Recipe(),  # 35-60 minutes on the 2-core CPU, evaluation included: the bundled weights
 }
