@@ -8,10 +8,16 @@ import numpy as np
 import pytest
 import torch
 
-from model.ema import ema_decay, recalibrate_bn, update_ema
 from model.augment import random_shift
-from model.losses import (consistency_penalty, discriminator_loss, generator_loss, mode_seeking_loss, pair_labels,
-                          r1_penalty)
+from model.ema import ema_decay, recalibrate_bn, update_ema
+from model.losses import (
+    consistency_penalty,
+    discriminator_loss,
+    generator_loss,
+    mode_seeking_loss,
+    pair_labels,
+    r1_penalty,
+)
 from model.networks import DigitGenerator, Discriminator, DiscriminatorConfig, GeneratorConfig, minibatch_std_channel
 from model.schedule import half_then_linear, lr_factor
 from model.train_state import GanTrainState
