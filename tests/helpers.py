@@ -11,8 +11,9 @@ from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = Path(os.environ.get("ARTIFACTS_DIR", ROOT / "artifacts"))  # browser screenshots, kept by CI
-TINY = ["--train-subset", "256", "--batch-size", "32", "--g-channels", "32", "--d-channels", "16",
-        "--z-dim", "16", "--threads", "1", "--no-progress", "--no-eval"]  # train_cgan.py flags for a run of seconds
+TINY_NETWORKS = ["--train-subset", "256", "--batch-size", "32", "--g-channels", "32", "--d-channels", "16",
+                 "--z-dim", "16"]  # train_cgan.py's data and network flags for a run of seconds
+TINY = [*TINY_NETWORKS, "--threads", "1", "--no-progress", "--no-eval"]  # and its run flags, for the tests' runs
 
 
 def train(out_dir, *extra, check=True, **env) -> subprocess.CompletedProcess:

@@ -13,7 +13,7 @@ from benchmarks.judge_disagreement import distance_parts
 from benchmarks.load_test import arrival_times, highest_rate_within_targets
 from model.data import load_mnist
 
-from .helpers import ROOT, train
+from .helpers import ROOT, TINY_NETWORKS, train
 
 
 @pytest.mark.parametrize("app", ["benchmarks/floor_app.py", "benchmarks/floor_app.py --json"])
@@ -64,8 +64,7 @@ def test_the_highest_rate_within_the_targets_needs_every_run_up_to_it_to_meet_th
 
 def bench_gpu(out_dir, mnist_dir, stages: list[str], flags: str = "--max-steps 3") -> subprocess.CompletedProcess:
     """benchmarks/bench_gpu.sh on the CPU (DEVICE=cpu) with tiny runs: the stages asked for, into out_dir."""
-    tiny = ("--train-subset 256 --batch-size 32 --g-channels 32 --d-channels 16 --z-dim 16 --threads 1 "
-            f"--data-dir {mnist_dir} {flags}")
+    tiny = f"{' '.join(TINY_NETWORKS)} --threads 1 --data-dir {mnist_dir} {flags}"
     env = dict(os.environ, DEVICE="cpu", NPROC="1", PYTHON=sys.executable, TRAIN_FLAGS=tiny)
     return subprocess.run(["bash", "benchmarks/bench_gpu.sh", str(out_dir), "300", *stages], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=300)
@@ -128,8 +127,7 @@ def sweep(jobs_file, out_dir, seconds: int = 300) -> subprocess.CompletedProcess
 
 
 def test_sweep_trains_each_job_and_the_table_gives_every_run_and_each_recipes_mean(tmp_path, mnist_dir):
-    tiny = (f"--train-subset 256 --batch-size 32 --g-channels 32 --d-channels 16 --z-dim 16 --data-dir {mnist_dir} "
-            "--max-steps 3 --eval-samples-per-digit 10")
+    tiny = f"{' '.join(TINY_NETWORKS)} --data-dir {mnist_dir} --max-steps 3 --eval-samples-per-digit 10"
     jobs = tmp_path / "jobs.txt"
     # a comment, a blank line, and a job line ending in a space (which must not run into the next job)
     jobs.write_text(f"# a comment\n\nrecipe_s0 {tiny} --seed 0 \nrecipe_s1 {tiny} --seed 1\n")
