@@ -90,9 +90,6 @@ def add_recipe_flags(group) -> None:
                        help=by_preset("gan_loss", "the realness loss: hinge, or logistic (the non-saturating loss)"))
     group.add_argument("--r1", type=float,
                        help=by_preset("r1", "weight (gamma) of an R1 penalty on D's gradient at reals; 0 is none"))
-    group.add_argument("--cr", type=float,
-                       help=by_preset("cr", "weight of a consistency penalty (bCR) on D: its scores of real and fake "
-                                            "images shifted by up to 2 px should not change; 0 is none"))
     group.add_argument("--mode-seeking", type=float,
                        help=by_preset("mode_seeking", "weight of G's mode-seeking term, which rewards varied styles"))
     group.add_argument("--z-dim", type=int, help=by_preset("z_dim"))
@@ -176,7 +173,7 @@ def bad_values(args) -> list[str]:
         "--seed": (lambda v: 0 <= v < 2**32, "a whole number from 0 to 2**32 - 1 (NumPy's seed range)"),
         "--lr-g": above_zero, "--lr-d": above_zero, "--output-gain": above_zero,
         "--aux-weight-d": zero_or_more, "--aux-weight-g": zero_or_more, "--mode-seeking": zero_or_more,
-        "--d-minibatch-std": zero_or_more, "--r1": zero_or_more, "--cr": zero_or_more,
+        "--d-minibatch-std": zero_or_more, "--r1": zero_or_more,
         "--betas": (lambda v: all(0 <= b < 1 for b in v), "two numbers from 0 up to (not including) 1"),
         "--ema-decay": (lambda v: 0 <= v < 1, "from 0 up to (not including) 1"),
     }
@@ -460,8 +457,7 @@ def train(state: GanTrainState, G_train, D_train, run: Run, real_all: torch.Tens
 
         # (1) update D: realness of real and fake images + auxiliary classification of the real ones
         losses = discriminator_step(D_train, state.opt_d, real, real_labels, fake, fake_labels, args.aux_weight_d,
-                                    run.use_amp, joint_batch=run.distributed, gan_loss=args.gan_loss, r1=args.r1,
-                                    cr=args.cr, rng=state.noise_rng)
+                                    run.use_amp, joint_batch=run.distributed, gan_loss=args.gan_loss, r1=args.r1)
         # (2) update G: fool D, be classified as the requested digit (and draw it differently for each z)
         losses |= generator_step(D_train, state.opt_g, fake, fake_labels, args.aux_weight_g, run.use_amp, z,
                                  args.mode_seeking, args.gan_loss)

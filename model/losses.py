@@ -1,7 +1,6 @@
 """The GAN's losses: hinge loss for realness (or the non-saturating logistic loss, optionally with an R1 penalty
 on D's gradient at real images, Mescheder et al. 2018), plus the auxiliary classifier's cross-entropy (AC-GAN),
-optionally corrected by a twin classifier (TAC-GAN), plus an optional mode-seeking term on G (MSGAN), and an
-optional consistency penalty on D (bCR): D should score an image and the same image shifted by a pixel alike.
+optionally corrected by a twin classifier (TAC-GAN), plus an optional mode-seeking term on G (MSGAN).
 
 D learns to classify real images only; G is rewarded when D's classifier head reads its fakes as the requested
 digit. The weight of that term on G trades variety (low) for how surely each digit reads as its class (high):
@@ -70,15 +69,6 @@ def r1_penalty(real_score: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
     grad and have given real_score (B,). It keeps D flat where the real data is, so G is not pushed past it."""
     (grad,) = torch.autograd.grad(real_score.float().sum(), real, create_graph=True)  # (B, 1, 28, 28)
     return grad.float().pow(2).sum(dim=(1, 2, 3)).mean()
-
-
-def consistency_penalty(scores: torch.Tensor, shifted_scores: torch.Tensor) -> torch.Tensor:
-    """Balanced consistency regularisation (bCR, Zhao et al. 2021): how much D's scores of real and fake images
-    change when each image is shifted a little, sum over the reals' and fakes' mean squared change. scores and
-    shifted_scores are (2B,): B reals, then B fakes, in the same order. A digit moved by a pixel or two is the
-    same digit, so D should not score it differently; this keeps D from hanging on to pixel-exact detail."""
-    real_change, fake_change = (shifted_scores.float() - scores.float()).pow(2).chunk(2)
-    return real_change.mean() + fake_change.mean()
 
 
 def mode_seeking_loss(fake: torch.Tensor, z: torch.Tensor, eps: float = 1e-5) -> torch.Tensor:

@@ -18,7 +18,6 @@ class Recipe:
     aux_weight_g: float = 0.5  # G's: higher reads more surely as the digit, at the cost of variety
     gan_loss: str = "hinge"  # D's and G's realness loss: "hinge" or "logistic" (non-saturating; model/losses.py)
     r1: float = 0.0  # weight (gamma) of the R1 penalty on D's gradient at real images; 0 is none
-    cr: float = 0.0  # weight of D's consistency penalty (bCR) for images shifted by 1-2 px; 0 is none
     mode_seeking: float = 0.1  # G's mode-seeking term (MSGAN, model/losses.py): higher is more varied, 0 is off
     z_dim: int = 64
     g_channels: int = 64  # the generator's width at 7x7 (see GeneratorConfig)

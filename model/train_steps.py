@@ -2,40 +2,26 @@
 
 import torch
 
-from .augment import random_shift
-from .losses import consistency_penalty, discriminator_loss, generator_loss, mode_seeking_loss, r1_penalty
-
-CR_SHIFT = 2  # the consistency penalty's largest shift, in pixels: MNIST centres each digit's 20x20 box in 28x28
+from .losses import discriminator_loss, generator_loss, mode_seeking_loss, r1_penalty
 
 
 def discriminator_step(D, opt_d, real: torch.Tensor, real_labels: torch.Tensor, fake: torch.Tensor,
                        fake_labels: torch.Tensor, aux_weight: float, use_amp: bool = False,
-                       joint_batch: bool = False, gan_loss: str = "hinge", r1: float = 0.0, cr: float = 0.0,
-                       rng: torch.Generator | None = None) -> dict[str, torch.Tensor]:
+                       joint_batch: bool = False, gan_loss: str = "hinge", r1: float = 0.0) -> dict[str, torch.Tensor]:
     """Update D once on real images (B, 1, 28, 28) and detached fakes; returns the detached loss parts.
 
     A D with a twin classifier head (TAC-GAN) also learns to classify the fakes as their requested digits.
     joint_batch scores real and fake in one forward pass, as DistributedDataParallel needs one forward per backward.
     r1 > 0 adds r1 / 2 times the R1 penalty (D's squared gradient at the real images).
-    cr > 0 adds cr times the consistency penalty (bCR): D also scores every image shifted by up to CR_SHIFT pixels,
-    drawn from `rng`, in the same forward pass.
     """
     fake = fake.detach()  # D's loss must not reach G
     if r1:
         real = real.detach().requires_grad_(True)  # the penalty differentiates D's score by the real pixels
-    if cr and rng is None:
-        raise ValueError(f"cr={cr} needs rng, the generator that draws the shifts")
-    images, labels = [real, fake], [real_labels, fake_labels]
-    if cr:
-        images += [random_shift(real.detach(), rng, CR_SHIFT), random_shift(fake, rng, CR_SHIFT)]
-        labels += labels
-    n = len(real)
     with torch.autocast(real.device.type, dtype=torch.bfloat16, enabled=use_amp):
-        if joint_batch or cr:
-            scores, logits, twin_logits = D(torch.cat(images), torch.cat(labels), segments=len(images))
-            scores, real_logits = scores.float(), logits[:n].float()  # (len(images) * B,), (B, 10)
-            real_score, fake_score = scores[:n], scores[n : 2 * n]
-            fake_twin_logits = None if twin_logits is None else twin_logits[n : 2 * n].float()
+        if joint_batch:
+            scores, logits, twin_logits = D(torch.cat([real, fake]), torch.cat([real_labels, fake_labels]), segments=2)
+            (real_score, fake_score), real_logits = scores.float().chunk(2), logits[: len(real)].float()
+            fake_twin_logits = None if twin_logits is None else twin_logits[len(real) :].float()
         else:
             real_score, real_logits, _ = D(real, real_labels)
             fake_score, _, fake_twin_logits = D(fake, fake_labels)
@@ -44,9 +30,6 @@ def discriminator_step(D, opt_d, real: torch.Tensor, real_labels: torch.Tensor, 
     if r1:
         penalty = r1_penalty(real_score, real)
         loss, parts["r1"] = loss + r1 / 2 * penalty, penalty.detach()
-    if cr:
-        penalty = consistency_penalty(scores[: 2 * n], scores[2 * n :])
-        loss, parts["cr"] = loss + cr * penalty, penalty.detach()
     opt_d.zero_grad(set_to_none=True)
     loss.backward()
     opt_d.step()

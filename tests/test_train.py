@@ -52,7 +52,6 @@ def test_the_preset_fills_every_recipe_flag_not_given(tiny_run):
     (["--d-pooling", "mean"], "argument --d-pooling: invalid choice: 'mean'"),
     (["--d-minibatch-std", "-1"], "argument --d-minibatch-std: must be a finite number of 0 or more, got -1.0"),
     (["--r1", "-0.5"], "argument --r1: must be a finite number of 0 or more, got -0.5"),
-    (["--cr", "nan"], "argument --cr: must be a finite number of 0 or more, got nan"),
     (["--gan-loss", "wgan"], "argument --gan-loss: invalid choice: 'wgan'"),
     (["--epochs", "0", "--keep", "0"], "--epochs: must be a whole number of at least 1, got 0; argument --keep"),
     (["--preset", "full", "--keep", "0"], "argument --keep: must be a whole number of at least 1, got 0"),
@@ -143,7 +142,7 @@ def test_evaluation_goes_to_metrics_json_training_json_and_the_model_card(tmp_pa
     cmd = [sys.executable, str(ROOT / "train_cgan.py"), "--out-dir", str(out), *[a for a in TINY if a != "--no-eval"],
            "--max-steps", "4", "--data-dir", str(mnist_dir), "--eval-samples-per-digit", "20", "--mode-seeking", "0.3",
            "--output-gain", "1.5", "--d-pooling", "linear", "--twin-classifier", "--d-minibatch-std", "0.5",
-           "--g-attention", "--gan-loss", "logistic", "--r1", "0.1", "--cr", "2"]
+           "--g-attention", "--gan-loss", "logistic", "--r1", "0.1"]
     result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True, timeout=300)
     metrics = json.loads((out / "generator" / "metrics.json").read_text())
     assert metrics["samples"] == 200 and set(metrics["judges"]) == {"A", "B"}
@@ -154,8 +153,7 @@ def test_evaluation_goes_to_metrics_json_training_json_and_the_model_card(tmp_pa
     card = (out / "generator" / "README.md").read_text()
     assert "recall" in card and f"{metrics['judges']['B']['recall']:.3f}" in card
     assert "mode-seeking term (MSGAN) weight 0.3 on G" in card  # the card says how the run was trained
-    assert "non-saturating logistic loss, R1 penalty (gamma 0.1) on D at real images, consistency penalty (bCR) " \
-           "weight 2.0 on D for images shifted by up to 2 px" in card
+    assert "non-saturating logistic loss, R1 penalty (gamma 0.1) on D at real images" in card
     assert "tanh output times 1.5 clipped to [-1, 1]" in card
     assert "(width 16 at 14x14; its last 3x3 map read by a linear layer that weighs each position" in card
     state = load_checkpoint(out / "checkpoints" / "step_0000004.pt")  # the flag reached the network it trained
@@ -292,11 +290,10 @@ def test_a_single_process_is_rank_0_whatever_rank_says(tmp_path, mnist_dir):
 
 def test_torchrun_resumed_from_an_earlier_checkpoint_ends_with_identical_weights(tmp_path, mnist_dir):
     """A torchrun job resumed from a checkpoint half way ends as it did the first time: rank 0 keeps the noise
-    stream the checkpoint saved (only the other ranks restart theirs). With --cr, D's consistency penalty draws its
-    shifts from that stream too, and scores them in DDP's one forward pass."""
+    stream the checkpoint saved (only the other ranks restart theirs)."""
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=1",
            str(ROOT / "train_cgan.py"), "--out-dir", str(tmp_path), *TINY, "--epochs", "2", "--checkpoint-every",
-           "5", "--keep", "10", "--cr", "1", "--data-dir", str(mnist_dir)]
+           "5", "--keep", "10", "--data-dir", str(mnist_dir)]
     first = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert first.returncode == 0, first.stderr[-2000:]
     reference = load_file(tmp_path / "generator" / "model.safetensors")
