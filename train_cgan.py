@@ -350,7 +350,8 @@ def throughput(steps: int, steady_steps: int, batch_size: int, t0: float, t_warm
 
 
 def build_networks(args, total_steps: int, rank: int, device, distributed: bool):
-    """The training state for the flags, and G and D as the loop calls them (wrapped in DDP, compiled if asked)."""
+    """The training state for the flags, and G and D as the loop calls them (wrapped in DDP, compiled if asked):
+    G, D for D's step, and D for G's step."""
     g_config = GeneratorConfig(z_dim=args.z_dim, channels=args.g_channels, output_gain=args.output_gain,
                                attention=args.g_attention)
     d_config = DiscriminatorConfig(channels=args.d_channels, pooling=args.d_pooling,
@@ -358,9 +359,11 @@ def build_networks(args, total_steps: int, rank: int, device, distributed: bool)
     state = GanTrainState.create(g_config, d_config, lr_g=args.lr_g, lr_d=args.lr_d, betas=args.betas,
                                  total_steps=total_steps, noise_seed=args.seed + 7919 * rank, device=device)
     G_train, D_train = (DDP(state.G), DDP(state.D)) if distributed else (state.G, state.D)
+    D_for_g = state.D  # G's step needs no gradient of D's weights, so it calls D unwrapped (no DDP all-reduce)
     if args.compile:
         G_train, D_train = torch.compile(G_train), torch.compile(D_train)
-    return state, G_train, D_train
+        D_for_g = torch.compile(D_for_g) if distributed else D_train
+    return state, G_train, D_train, D_for_g
 
 
 @dataclass(frozen=True)
@@ -434,11 +437,11 @@ def log_and_checkpoint(state: GanTrainState, run: Run, losses: dict, epoch: int,
         logger.image("samples", grid, state.step)
 
 
-def train(state: GanTrainState, G_train, D_train, run: Run, real_all: torch.Tensor, labels_all: torch.Tensor,
+def train(state: GanTrainState, networks: tuple, run: Run, real_all: torch.Tensor, labels_all: torch.Tensor,
           sampler, steps_per_epoch: int, total_steps: int, logger: RunLogger) -> dict:
     """The training loop, from state.step to total_steps; returns where it started and its timing, for the run's
     record (training.json)."""
-    args = run.args
+    args, (G_train, D_train, D_for_g) = run.args, networks
     t0, start_step = time.time(), state.step
     warm_steps, t_warm = 20, None  # throughput after the first steps leaves out torch.compile's compilation
     bar = tqdm(total=total_steps, initial=state.step, disable=args.no_progress or not run.is_main, unit="step",
@@ -459,7 +462,7 @@ def train(state: GanTrainState, G_train, D_train, run: Run, real_all: torch.Tens
         losses = discriminator_step(D_train, state.opt_d, real, real_labels, fake, fake_labels, args.aux_weight_d,
                                     run.use_amp, joint_batch=run.distributed, gan_loss=args.gan_loss, r1=args.r1)
         # (2) update G: fool D, be classified as the requested digit (and draw it differently for each z)
-        losses |= generator_step(D_train, state.opt_g, fake, fake_labels, args.aux_weight_g, run.use_amp, z,
+        losses |= generator_step(D_for_g, state.opt_g, fake, fake_labels, args.aux_weight_g, run.use_amp, z,
                                  args.mode_seeking, args.gan_loss)
 
         # (3) a non-finite loss stops the run, or (--skip-nonfinite) rolls back to the last checkpoint
@@ -521,7 +524,7 @@ def main(argv=None):
     total_steps = min(args.epochs * steps_per_epoch, args.max_steps or sys.maxsize)
 
     # networks, optimisers, schedules and noise: everything a checkpoint holds (rank 0's noise as single-process)
-    state, G_train, D_train = build_networks(args, total_steps, run.rank, run.device, run.distributed)
+    state, G_train, D_train, D_for_g = build_networks(args, total_steps, run.rank, run.device, run.distributed)
     if run.is_main:
         check_free_space(run.out_dir, state.checkpoint_bytes(), args.keep)
     if args.resume:
@@ -529,7 +532,8 @@ def main(argv=None):
     logger = open_logger(args, run.out_dir, state.step, run.is_main)
     log_start(state, run.device, total_steps, steps_per_epoch, args.batch_size, run.use_amp)
 
-    timing = train(state, G_train, D_train, run, real_all, labels_all, sampler, steps_per_epoch, total_steps, logger)
+    timing = train(state, (G_train, D_train, D_for_g), run, real_all, labels_all, sampler, steps_per_epoch,
+                   total_steps, logger)
     if run.distributed:
         dist.destroy_process_group()
     if run.is_main:

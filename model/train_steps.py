@@ -1,5 +1,7 @@
 """One optimisation step of each network, as train_cgan.py and the notebook call them."""
 
+from contextlib import contextmanager
+
 import torch
 
 from .losses import discriminator_loss, generator_loss, mode_seeking_loss, r1_penalty
@@ -39,20 +41,36 @@ def discriminator_step(D, opt_d, real: torch.Tensor, real_labels: torch.Tensor, 
 def generator_step(D, opt_g, fake: torch.Tensor, fake_labels: torch.Tensor, aux_weight: float,
                    use_amp: bool = False, z: torch.Tensor | None = None,
                    mode_seeking: float = 0.0, gan_loss: str = "hinge") -> dict[str, torch.Tensor]:
-    """Update G once through D's judgement of `fake` (still attached to G's graph); returns the loss parts.
+    """Update G once through D's judgement of `fake` (still attached to G's graph); returns the loss parts. D's
+    weights get no gradient, so under DDP pass D itself, not its DDP wrapper (which would wait for their gradients).
 
     mode_seeking > 0 adds that weight times mode_seeking_loss(fake, z): the fakes' labels must be pair_labels'.
     """
     if mode_seeking and z is None:
         raise ValueError(f"mode_seeking={mode_seeking} needs z, the latents (B, z_dim) that drew `fake`")
-    with torch.autocast(fake.device.type, dtype=torch.bfloat16, enabled=use_amp):
-        fake_score, fake_logits, fake_twin_logits = D(fake, fake_labels)
-        loss, parts = generator_loss(fake_score, fake_logits, fake_labels, aux_weight, fake_twin_logits, gan_loss)
-    if mode_seeking:
-        diversity = mode_seeking_loss(fake, z)
-        loss = loss + mode_seeking * diversity
-        parts["ms"] = diversity.detach()
-    opt_g.zero_grad(set_to_none=True)
-    loss.backward()
+    with frozen(D):
+        with torch.autocast(fake.device.type, dtype=torch.bfloat16, enabled=use_amp):
+            fake_score, fake_logits, fake_twin_logits = D(fake, fake_labels)
+            loss, parts = generator_loss(fake_score, fake_logits, fake_labels, aux_weight, fake_twin_logits, gan_loss)
+        if mode_seeking:
+            diversity = mode_seeking_loss(fake, z)
+            loss = loss + mode_seeking * diversity
+            parts["ms"] = diversity.detach()
+        opt_g.zero_grad(set_to_none=True)
+        loss.backward()
     opt_g.step()
     return parts
+
+
+@contextmanager
+def frozen(module):
+    """Within the block, module's parameters need no gradient. G's loss needs D's gradient by its input only: D's
+    weight gradients would take ~10% of a CPU step and be thrown away (D's own step starts with zero_grad)."""
+    params = [p for p in module.parameters() if p.requires_grad]
+    for p in params:
+        p.requires_grad_(False)
+    try:
+        yield module
+    finally:
+        for p in params:
+            p.requires_grad_(True)

@@ -182,6 +182,30 @@ def test_generator_step_updates_g_only_and_the_auxiliary_term_counts():
     assert any(not torch.equal(a, b) for a, b in zip(results[0.0], results[1.0], strict=True))
 
 
+def test_generator_step_freezes_d_for_its_backward_and_updates_g_exactly_as_with_d_weight_gradients():
+    """D's weights get no gradient in G's step (the saving), and come out needing gradients again; G moves exactly as
+    the plain backward through a D whose weights need gradients moves it."""
+    frozen_state, plain_state = tiny_state(), tiny_state()
+    for state in (frozen_state, plain_state):
+        real, real_labels, fake, fake_labels = batch(state)
+        discriminator_step(state.D, state.opt_d, real, real_labels, fake, fake_labels, 1.0)  # D's grads now set
+    _, _, fake, fake_labels = batch(frozen_state)
+    d_grads = [p.grad.clone() for p in frozen_state.D.parameters()]
+    generator_step(frozen_state.D, frozen_state.opt_g, fake, fake_labels, 0.5)
+    assert all(p.requires_grad for p in frozen_state.D.parameters())
+    assert all(torch.equal(p.grad, g) for p, g in zip(frozen_state.D.parameters(), d_grads, strict=True))
+
+    _, _, fake, fake_labels = batch(plain_state)  # the same step by hand, D's weight gradients computed
+    score, logits, _ = plain_state.D(fake, fake_labels)
+    loss, _ = generator_loss(score, logits, fake_labels, 0.5)
+    plain_state.opt_g.zero_grad(set_to_none=True)
+    loss.backward()
+    assert all(p.grad is not None for p in plain_state.D.parameters())
+    plain_state.opt_g.step()
+    for frozen_param, plain_param in zip(frozen_state.G.parameters(), plain_state.G.parameters(), strict=True):
+        assert torch.equal(frozen_param, plain_param)
+
+
 def test_mode_seeking_term_is_latent_distance_over_image_distance_across_the_halves():
     fake = torch.zeros(4, 1, 28, 28)
     fake[2:] = 1.0  # each pair (0, 2), (1, 3) is 1 apart per pixel
