@@ -1,10 +1,10 @@
 """Train the class-conditional GAN on MNIST.
 
     python train_cgan.py --preset quick                      # 9-20 min on a 2-core CPU with its evaluation, ~3 on a GPU
-    python train_cgan.py --preset full --save-dir weights    # the shipped weights: 35-60 min, 10 on an H200
+    python train_cgan.py --preset full --save-dir weights    # the shipped weights: 40-65 min on a 2-core CPU
     python train_cgan.py --max-steps 20 --train-subset 512   # smoke test
 
-Recipe: hinge loss (the quick preset: the non-saturating logistic loss), spectral-norm projection discriminator
+Recipe: the non-saturating logistic loss, spectral-norm projection discriminator
 with an auxiliary classifier trained on real images (the quick preset's reads its last map by position), a
 mode-seeking term on G, class-conditional BatchNorm generator whose tanh output is scaled and clipped (an exactly
 black background), Adam, linear LR decay over the second half, EMA of the generator weights (the EMA copy is what

@@ -133,6 +133,11 @@ def floor_sentence(metrics: dict | None) -> str:
             "perfect generator would score.")
 
 
+def counted(n: int, noun: str) -> str:
+    """'1 thread', '2 threads'."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def build_card(folder: str | Path, repo_id: str = "weights") -> ModelCard:
     """The model card for a saved generator folder (metrics and training info are optional)."""
     folder = Path(folder)
@@ -141,9 +146,9 @@ def build_card(folder: str | Path, repo_id: str = "weights") -> ModelCard:
     metrics = json.loads((folder / "metrics.json").read_text()) if (folder / "metrics.json").exists() else None
     generator = DigitGenerator(GeneratorConfig(**config))
     params = sum(p.numel() for p in generator.parameters())
-    training_line = (f"{training['steps']:,} steps ({training['epochs']} epochs) in "
+    training_line = (f"{training['steps']:,} steps ({counted(training['epochs'], 'epoch')}) in "
                      f"{training['wall_clock_s'] / 60:.1f} minutes on {training['device']} "
-                     f"with {training['threads']} threads." if training else "")
+                     f"with {counted(training['threads'], 'thread')}." if training else "")
     return ModelCard.from_template(
         card_data(), template_str=TEMPLATE, repo_id=repo_id,
         metrics_table=format_table(metrics) if metrics else "Not evaluated yet: run `python -m model.evaluate`.",

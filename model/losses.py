@@ -1,6 +1,7 @@
-"""The GAN's losses: hinge loss for realness (or the non-saturating logistic loss, optionally with an R1 penalty
-on D's gradient at real images, Mescheder et al. 2018), plus the auxiliary classifier's cross-entropy (AC-GAN),
-optionally corrected by a twin classifier (TAC-GAN), plus an optional mode-seeking term on G (MSGAN).
+"""The GAN's losses: the non-saturating logistic loss for realness (both presets'; or the hinge loss), either
+optionally with an R1 penalty on D's gradient at real images (Mescheder et al. 2018), plus the auxiliary
+classifier's cross-entropy (AC-GAN), optionally corrected by a twin classifier (TAC-GAN), plus an optional
+mode-seeking term on G (MSGAN).
 
 D learns to classify real images only; G is rewarded when D's classifier head reads its fakes as the requested
 digit. The weight of that term on G trades variety (low) for how surely each digit reads as its class (high):

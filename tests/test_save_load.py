@@ -9,6 +9,9 @@ from safetensors.torch import load_file, save_file
 
 from model import DigitGenerator, GeneratorLoadError
 from model.atomic import save_pretrained_atomic
+from model.card import build_card
+
+from .helpers import ROOT
 
 
 @pytest.fixture()
@@ -102,3 +105,17 @@ def test_non_strict_loading_is_refused(saved):
 def test_path_that_is_neither_folder_nor_repo_id(tmp_path):
     with pytest.raises(GeneratorLoadError, match="neither an existing folder nor a valid Hub repo id"):
         DigitGenerator.from_pretrained(str(tmp_path / "no" / "such" / "folder"))
+
+
+def test_the_bundled_card_is_what_model_card_writes_from_the_bundled_folder():
+    """weights/README.md must not drift from its metrics and training record: model.card rebuilds it exactly."""
+    card = str(build_card(ROOT / "weights"))
+    assert card == (ROOT / "weights" / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("threads, words", [(1, "on cpu with 1 thread."), (2, "on cpu with 2 threads.")])
+def test_the_card_counts_epochs_and_threads_in_words(tmp_path, threads, words):
+    (tmp_path / "config.json").write_text((ROOT / "weights" / "config.json").read_text())
+    (tmp_path / "training.json").write_text(json.dumps({"steps": 10, "epochs": 1, "wall_clock_s": 60, "device": "cpu",
+                                                        "threads": threads, "command": "python train_cgan.py"}))
+    assert "10 steps (1 epoch) in 1.0 minutes " + words in str(build_card(tmp_path))
