@@ -1,7 +1,7 @@
 """Train the class-conditional GAN on MNIST.
 
     python train_cgan.py --preset quick                      # 9-20 min on a 2-core CPU with its evaluation, ~3 on a GPU
-    python train_cgan.py --preset full --save-dir weights    # the shipped weights: 35-65 min on a 2-core CPU
+    python train_cgan.py --preset full --save-dir weights    # the shipped weights: 37-65 min on a 2-core CPU
     python train_cgan.py --max-steps 20 --train-subset 512   # smoke test
 
 Recipe: the non-saturating logistic loss, spectral-norm projection discriminator

@@ -44,7 +44,7 @@ class Recipe:
 PRESETS = {
     # 11 minutes with its evaluation on the shared 2-core CPU on 2026-12-07 (limit 15); about 20 on its slowest day
     "quick": Recipe(epochs=8, d_pooling="linear", gan_loss="logistic"),
-    # the bundled weights: 66 minutes of training beside another run on 2026-12-07; alone, about 35-40 with its
-    # evaluation on that day's host and 60-65 on the slowest so far (estimated from epoch times, limit 75)
+    # the bundled weights: 36.5 minutes with its evaluation alone on the 2-core CPU on 2026-12-07 (limit 75); about
+    # 65 on the slowest host so far (estimated from that day's epoch times)
     "full": Recipe(epochs=35, gan_loss="logistic"),
 }
