@@ -88,6 +88,9 @@ def add_recipe_flags(group) -> None:
     group.add_argument("--aux-weight-g", type=float, help=by_preset("aux_weight_g", "G's classifier loss on its fakes"))
     group.add_argument("--gan-loss", choices=GAN_LOSSES,
                        help=by_preset("gan_loss", "the realness loss: hinge, or logistic (the non-saturating loss)"))
+    group.add_argument("--d-steps", type=int,
+                       help=by_preset("d_steps", "D updates per G update (n_dis), each on its own batch; an epoch "
+                                                 "is one pass of D over the data, so G gets 1/d-steps as many updates"))
     group.add_argument("--r1", type=float,
                        help=by_preset("r1", "weight (gamma) of an R1 penalty on D's gradient at reals; 0 is none"))
     group.add_argument("--mode-seeking", type=float,
@@ -165,8 +168,9 @@ def bad_values(args) -> list[str]:
     above_zero = (lambda v: math.isfinite(v) and v > 0, "a finite number above 0")
     zero_or_more = (lambda v: math.isfinite(v) and v >= 0, "a finite number of 0 or more")
     rules = {
-        "--epochs": whole(1), "--max-steps": whole(1), "--z-dim": whole(1), "--d-channels": whole(1),
-        "--train-subset": whole(1), "--threads": whole(1), "--checkpoint-every": whole(1), "--keep": whole(1),
+        "--epochs": whole(1), "--d-steps": whole(1), "--max-steps": whole(1), "--z-dim": whole(1),
+        "--d-channels": whole(1), "--train-subset": whole(1), "--threads": whole(1), "--checkpoint-every": whole(1),
+        "--keep": whole(1),
         "--eval-samples-per-digit": whole(10),
         "--batch-size": (lambda v: v >= 2, "at least 2 (BatchNorm and the mode-seeking pairs need two images)"),
         "--g-channels": (lambda v: v >= 4, "at least 4 (it is halved twice on the way to 28x28)"),
@@ -236,8 +240,9 @@ def roll_back(state: GanTrainState, ckpt_dir: Path, args, rollbacks: int, losses
     checkpoint with fresh noise. Returns the new rollback count."""
     last = latest_checkpoint(ckpt_dir)
     if not (args.skip_nonfinite and last is not None and rollbacks < MAX_ROLLBACKS):
-        sys.exit(f"error: non-finite loss at step {state.step + 1} (loss_d {losses['d'].item()}, "
-                 f"loss_g {losses['g'].item()}); last good checkpoint: {last or 'none yet'}. "
+        parts = ", ".join(f"loss_{name} {value.item()}" for name, value in losses.items() if name in ("d", "g"))
+        sys.exit(f"error: non-finite loss at step {state.step + 1} ({parts}); last good checkpoint: "
+                 f"{last or 'none yet'}. "
                  "Lower the learning rates, or use --skip-nonfinite to roll back and go on.")
     restore(state, last)
     rollbacks += 1
@@ -425,7 +430,8 @@ def log_and_checkpoint(state: GanTrainState, run: Run, losses: dict, epoch: int,
                        logger: RunLogger) -> None:
     """Log the losses every 20 steps, checkpoint, and at the end of each epoch draw the fixed-seed grid."""
     if state.step % 20 == 0 or epoch_done:
-        row = {name: losses[name].item() for name in ("d", "g", "aux_d", "aux_g")}
+        # with --d-steps > 1, G's parts are from its latest update (nan before its first one after a resume)
+        row = {name: losses[name].item() if name in losses else math.nan for name in ("d", "g", "aux_d", "aux_g")}
         bar.set_postfix({k: f"{v:.3f}" for k, v in row.items()})
         state.history.append([state.step, *row.values()])
         logger.scalars({f"loss/{name}": value.item() for name, value in losses.items()}, state.step)
@@ -446,7 +452,7 @@ def train(state: GanTrainState, networks: tuple, run: Run, real_all: torch.Tenso
     warm_steps, t_warm = 20, None  # throughput after the first steps leaves out torch.compile's compilation
     bar = tqdm(total=total_steps, initial=state.step, disable=args.no_progress or not run.is_main, unit="step",
                dynamic_ncols=True)
-    orders, rollbacks = {}, 0
+    orders, rollbacks, g_losses = {}, 0, {}
     while state.step < total_steps:
         epoch, pos = divmod(state.step, steps_per_epoch)
         if epoch not in orders:
@@ -455,15 +461,19 @@ def train(state: GanTrainState, networks: tuple, run: Run, real_all: torch.Tenso
         real = real_all[idx].contiguous(memory_format=torch.channels_last)  # (B, 1, 28, 28)
         real_labels = labels_all[idx]  # (B,)
         z, fake_labels = noise_batch(state, run)  # (B, z_dim), (B,)
-        with torch.autocast(run.device.type, dtype=torch.bfloat16, enabled=run.use_amp):
+        g_turn = state.step % args.d_steps == args.d_steps - 1  # G updates after every d_steps-th D update
+        with torch.autocast(run.device.type, dtype=torch.bfloat16, enabled=run.use_amp), \
+                torch.set_grad_enabled(g_turn):  # on D's turns alone the fakes need no graph through G
             fake = G_train(z, fake_labels)  # (B, 1, 28, 28)
 
         # (1) update D: realness of real and fake images + auxiliary classification of the real ones
         losses = discriminator_step(D_train, state.opt_d, real, real_labels, fake, fake_labels, args.aux_weight_d,
                                     run.use_amp, joint_batch=run.distributed, gan_loss=args.gan_loss, r1=args.r1)
         # (2) update G: fool D, be classified as the requested digit (and draw it differently for each z)
-        losses |= generator_step(D_for_g, state.opt_g, fake, fake_labels, args.aux_weight_g, run.use_amp, z,
-                                 args.mode_seeking, args.gan_loss)
+        if g_turn:
+            g_losses = generator_step(D_for_g, state.opt_g, fake, fake_labels, args.aux_weight_g, run.use_amp, z,
+                                      args.mode_seeking, args.gan_loss)
+            losses |= g_losses
 
         # (3) a non-finite loss stops the run, or (--skip-nonfinite) rolls back to the last checkpoint
         if not torch.isfinite(sum(losses.values())):
@@ -471,9 +481,11 @@ def train(state: GanTrainState, networks: tuple, run: Run, real_all: torch.Tenso
             bar.n = state.step
             bar.refresh()
             continue
+        losses = g_losses | losses  # the log shows G's latest losses on D's turns alone
 
-        # (4) EMA of G's weights, then the learning-rate schedules
-        update_ema(state.G_ema, state.G, ema_decay(state.step, args.ema_decay))
+        # (4) EMA of G's weights (when G has changed), then the learning-rate schedules
+        if g_turn:
+            update_ema(state.G_ema, state.G, ema_decay(state.step // args.d_steps, args.ema_decay))
         state.sched_g.step()
         state.sched_d.step()
         state.step += 1

@@ -89,6 +89,8 @@ def losses_line(args: dict) -> str:
     line = "hinge loss" if args.get("gan_loss", "hinge") == "hinge" else "non-saturating logistic loss"
     if args.get("r1"):
         line += f", R1 penalty (gamma {args['r1']}) on D at real images"
+    if args.get("d_steps", 1) > 1:
+        line += f", {args['d_steps']} D updates per G update"
     if "aux_weight_g" in args:
         line += f", auxiliary-classifier weight {args['aux_weight_g']} on G"
         if args.get("twin_classifier"):

@@ -17,6 +17,7 @@ class Recipe:
     aux_weight_d: float = 1.0  # D's auxiliary classifier loss on real images
     aux_weight_g: float = 0.5  # G's: higher reads more surely as the digit, at the cost of variety
     gan_loss: str = "hinge"  # D's and G's realness loss: "hinge" or "logistic" (non-saturating; model/losses.py)
+    d_steps: int = 1  # D updates per G update (n_dis, as SNGAN and BigGAN), each on its own batch of reals and fakes
     r1: float = 0.0  # weight (gamma) of the R1 penalty on D's gradient at real images; 0 is none
     mode_seeking: float = 0.1  # G's mode-seeking term (MSGAN, model/losses.py): higher is more varied, 0 is off
     z_dim: int = 64

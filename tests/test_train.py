@@ -1,6 +1,7 @@
 """Run the real train_cgan.py on a small slice of the real MNIST files and check what it writes."""
 
 import json
+import shutil
 import signal
 import subprocess
 import sys
@@ -52,6 +53,7 @@ def test_the_preset_fills_every_recipe_flag_not_given(tiny_run):
     (["--d-pooling", "mean"], "argument --d-pooling: invalid choice: 'mean'"),
     (["--d-minibatch-std", "-1"], "argument --d-minibatch-std: must be a finite number of 0 or more, got -1.0"),
     (["--r1", "-0.5"], "argument --r1: must be a finite number of 0 or more, got -0.5"),
+    (["--d-steps", "0"], "argument --d-steps: must be a whole number of at least 1, got 0"),
     (["--gan-loss", "wgan"], "argument --gan-loss: invalid choice: 'wgan'"),
     (["--epochs", "0", "--keep", "0"], "--epochs: must be a whole number of at least 1, got 0; argument --keep"),
     (["--preset", "full", "--keep", "0"], "argument --keep: must be a whole number of at least 1, got 0"),
@@ -189,6 +191,24 @@ def test_resume_after_sigkill_ends_with_identical_weights(tmp_path, mnist_dir):
     assert reference.keys() == result.keys()
     for key in reference:
         assert torch.equal(reference[key], result[key]), key
+
+
+def test_d_steps_updates_g_after_every_so_many_d_updates_and_resumes_mid_group_exactly(tmp_path, mnist_dir):
+    """--d-steps 3 over 7 steps: D takes 7 Adam steps and G 2 (after D's 3rd and 6th). A run resumed from step 4,
+    inside a group of D's turns, ends with the same weights as the run that went straight through."""
+    args = ["--max-steps", "7", "--d-steps", "3", "--checkpoint-every", "4", "--keep", "5", "--data-dir", mnist_dir]
+    train(tmp_path / "straight", *args)
+    state = load_checkpoint(tmp_path / "straight" / "checkpoints" / "step_0000007.pt")
+    assert [state[opt]["state"][0]["step"].item() for opt in ("opt_d", "opt_g")] == [7, 2]
+    assert "non-saturating logistic loss, 3 D updates per G update" in \
+        (tmp_path / "straight" / "generator" / "README.md").read_text()
+    (tmp_path / "resumed" / "checkpoints").mkdir(parents=True)
+    shutil.copy(tmp_path / "straight" / "checkpoints" / "step_0000004.pt", tmp_path / "resumed" / "checkpoints")
+    assert "resumed from" in train(tmp_path / "resumed", *args, "--resume").stdout
+    for name in ("G", "D", "G_ema"):
+        resumed = load_checkpoint(tmp_path / "resumed" / "checkpoints" / "step_0000007.pt")[name]
+        for key, value in state[name].items():
+            assert torch.equal(value, resumed[key]), (name, key)
 
 
 def test_resume_without_a_checkpoint_fails_clearly(tmp_path, mnist_dir):
