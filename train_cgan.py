@@ -20,6 +20,7 @@ import shlex
 import shutil
 import sys
 import time
+import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -452,6 +453,9 @@ def train(state: GanTrainState, networks: tuple, run: Run, real_all: torch.Tenso
     bar = tqdm(total=total_steps, initial=state.step, disable=args.no_progress or not run.is_main, unit="step",
                dynamic_ncols=True)
     orders, rollbacks, g_losses = {}, 0, {}
+    if args.d_steps > 1:  # G's schedule counts every step, so it moves before G's first update: harmless, as its
+        # factor depends on the step alone (model/schedule.py), but torch warns of a skipped value
+        warnings.filterwarnings("ignore", r"Detected call of `lr_scheduler\.step\(\)` before `optimizer\.step\(\)`")
     while state.step < total_steps:
         epoch, pos = divmod(state.step, steps_per_epoch)
         if epoch not in orders:
