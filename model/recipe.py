@@ -43,7 +43,7 @@ class Recipe:
 # finds nearer MNIST at full length, and trains 35 epochs instead of 25: distance 1.16x / 1.12x the floor, recall
 # 0.925 / 0.946 (the hinge loss at 25 epochs, bundled before: 1.25x / 1.11x, 0.912 / 0.940).
 PRESETS = {
-    # 11 minutes with its evaluation on the shared 2-core CPU on 2026-12-07 (limit 15); about 20 on its slowest day
+    # 10-11 minutes with its evaluation on the shared 2-core CPU on 2026-12-07 (limit 15); about 20 on its slowest day
     "quick": Recipe(epochs=8, d_pooling="linear", gan_loss="logistic"),
     # the bundled weights: 36.5 minutes with its evaluation alone on the 2-core CPU on 2026-12-07 (limit 75); about
     # 65 on the slowest host so far (estimated from that day's epoch times)
