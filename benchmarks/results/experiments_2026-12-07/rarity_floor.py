@@ -13,7 +13,7 @@ from model.evaluate import baselines, judge_metrics
 torch.set_num_threads(2)
 base = baselines()
 images, labels = load_mnist(train=True)
-radius = torch.load("rarity_radius.pt").double()
+radius = torch.load("rarity_radius.pt", weights_only=True).double()
 for alpha in [float(a) for a in sys.argv[1:]]:
     rng = torch.Generator().manual_seed(123)
     idx = torch.cat([(labels == d).nonzero().squeeze(1)[torch.multinomial(radius[labels == d] ** alpha, 1000,
