@@ -1,13 +1,14 @@
 """Judge A's features of a generator's evaluation samples against a real floor draw (1,000 training images of each
 digit): the within-digit variance along the real data's principal axes, the sets' 5-NN radii, and the own 5-NN radius
-of the real test digits the generator covers and misses. Usage: python feature_spread.py GENERATOR_FOLDER, from the
-repository root (MNIST_DATA_DIR set)."""
+of the real test digits the generator covers and misses. Usage, from the repository root (MNIST_DATA_DIR set):
+PYTHONPATH=. python benchmarks/results/experiments_2026-12-07/feature_spread.py GENERATOR_FOLDER"""
 
 import sys
 
 import numpy as np
 import torch
 
+from benchmarks.judge_disagreement import digit_means
 from model.data import to_model_range
 from model.evaluate import baselines, classify, evaluation_samples, load_judges
 from model.metrics import coverage, knn_radii
@@ -21,13 +22,9 @@ generator = DigitGenerator.from_pretrained(sys.argv[1]).eval()
 fake_x = to_model_range(torch.from_numpy(evaluation_samples(generator)))
 fake_feats, fake_y = classify(base.classifier, fake_x)[0], np.repeat(np.arange(10), 1000)
 
-
-def within_digit(feats, labels):
-    """Features less their digit's mean."""
-    return np.concatenate([feats[labels == d] - feats[labels == d].mean(0) for d in range(10)])
-
-
-real_within, fake_within = within_digit(real_feats, real_y), within_digit(fake_feats, fake_y)
+# within digits: each image's features less its digit's mean
+real_within = real_feats - digit_means(real_feats, real_y)[real_y]
+fake_within = fake_feats - digit_means(fake_feats, fake_y)[fake_y]
 variance, axes = np.linalg.eigh(np.cov(real_within.T))
 order = np.argsort(variance)[::-1]
 variance, axes = variance[order], axes[:, order]
