@@ -23,6 +23,7 @@ import time
 import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -216,6 +217,17 @@ def use_bf16(amp: str, device: torch.device) -> bool:
     return amp == "on" or (amp == "auto" and device.type == "cuda" and bf16_ok)
 
 
+@dataclass(frozen=True)
+class TrainingData:
+    """The whole training set in memory, and how the run walks through it."""
+
+    images: torch.Tensor  # (N, 1, 28, 28) in [-1, 1], on the run's device
+    labels: torch.Tensor  # (N,)
+    sampler: DistributedSampler | None  # this process's share of each epoch under DDP; None in one process
+    steps_per_epoch: int
+    total_steps: int
+
+
 def load_training_set(data_dir, subset: int | None, device) -> tuple[torch.Tensor, torch.Tensor]:
     """All training images (N, 1, 28, 28) in [-1, 1] and labels (N,) on `device`: MNIST fits in memory."""
     try:
@@ -354,9 +366,16 @@ def throughput(steps: int, steady_steps: int, batch_size: int, t0: float, t_warm
             "images_per_second_after_warmup": after_warmup}
 
 
-def build_networks(args, total_steps: int, rank: int, device, distributed: bool):
-    """The training state for the flags, and G and D as the loop calls them (wrapped in DDP, compiled if asked):
-    G, D for D's step, and D for G's step."""
+class Networks(NamedTuple):
+    """G and D as the training loop calls them: wrapped in DDP and compiled when asked."""
+
+    G: torch.nn.Module
+    D: torch.nn.Module  # for D's own step
+    D_for_g: torch.nn.Module  # for G's step: unwrapped from DDP, as G's loss needs no gradient of D's weights
+
+
+def build_networks(args, total_steps: int, rank: int, device, distributed: bool) -> tuple[GanTrainState, Networks]:
+    """The training state for the flags (networks, optimisers, schedules, noise), and G and D as the loop calls them."""
     g_config = GeneratorConfig(z_dim=args.z_dim, channels=args.g_channels, output_gain=args.output_gain,
                                attention=args.g_attention)
     d_config = DiscriminatorConfig(channels=args.d_channels, pooling=args.d_pooling,
@@ -368,7 +387,7 @@ def build_networks(args, total_steps: int, rank: int, device, distributed: bool)
     if args.compile:
         G_train, D_train = torch.compile(G_train), torch.compile(D_train)
         D_for_g = torch.compile(D_for_g) if distributed else D_train
-    return state, G_train, D_train, D_for_g
+    return state, Networks(G_train, D_train, D_for_g)
 
 
 @dataclass(frozen=True)
@@ -416,6 +435,19 @@ def start_run(argv=None) -> Run:
     return run
 
 
+def prepare_data(run: Run) -> TrainingData:
+    """Load MNIST and size the run: batches are slices of a per-epoch permutation of the whole training set."""
+    args = run.args
+    images, labels = load_training_set(args.data_dir, args.train_subset, run.device)  # (N, 1, 28, 28), (N,)
+    sampler = DistributedSampler(range(len(images)), run.world, run.rank, seed=args.seed, drop_last=True) \
+        if run.distributed else None
+    steps_per_epoch = (len(sampler) if run.distributed else len(images)) // run.batch
+    if steps_per_epoch == 0:
+        sys.exit(f"error: batch size {args.batch_size} is larger than the {len(images)} training images")
+    total_steps = min(args.epochs * steps_per_epoch, args.max_steps or sys.maxsize)
+    return TrainingData(images, labels, sampler, steps_per_epoch, total_steps)
+
+
 def noise_batch(state: GanTrainState, run: Run) -> tuple[torch.Tensor, torch.Tensor]:
     """Latents (B, z_dim) and requested digits (B,) for G, from the run's own noise generator."""
     g_config = state.G.config
@@ -443,11 +475,10 @@ def log_and_checkpoint(state: GanTrainState, run: Run, losses: dict, epoch: int,
         logger.image("samples", grid, state.step)
 
 
-def train(state: GanTrainState, networks: tuple, run: Run, real_all: torch.Tensor, labels_all: torch.Tensor,
-          sampler, steps_per_epoch: int, total_steps: int, logger: RunLogger) -> dict:
-    """The training loop, from state.step to total_steps; returns where it started and its timing, for the run's
-    record (training.json)."""
-    args, (G_train, D_train, D_for_g) = run.args, networks
+def train(state: GanTrainState, nets: Networks, run: Run, data: TrainingData, logger: RunLogger) -> dict:
+    """The training loop, from state.step to data.total_steps; returns where it started and its timing, for the
+    run's record (training.json)."""
+    args, steps_per_epoch, total_steps = run.args, data.steps_per_epoch, data.total_steps
     t0, start_step = time.time(), state.step
     warm_steps, t_warm = 20, None  # throughput after the first steps leaves out torch.compile's compilation
     bar = tqdm(total=total_steps, initial=state.step, disable=args.no_progress or not run.is_main, unit="step",
@@ -459,22 +490,22 @@ def train(state: GanTrainState, networks: tuple, run: Run, real_all: torch.Tenso
     while state.step < total_steps:
         epoch, pos = divmod(state.step, steps_per_epoch)
         if epoch not in orders:
-            orders = {epoch: epoch_order(epoch, len(real_all), args.seed, sampler)}
+            orders = {epoch: epoch_order(epoch, len(data.images), args.seed, data.sampler)}
         idx = orders[epoch][pos * run.batch : (pos + 1) * run.batch].to(run.device)
-        real = real_all[idx].contiguous(memory_format=torch.channels_last)  # (B, 1, 28, 28)
-        real_labels = labels_all[idx]  # (B,)
+        real = data.images[idx].contiguous(memory_format=torch.channels_last)  # (B, 1, 28, 28)
+        real_labels = data.labels[idx]  # (B,)
         z, fake_labels = noise_batch(state, run)  # (B, z_dim), (B,)
         g_turn = state.step % args.d_steps == args.d_steps - 1  # G updates after every d_steps-th D update
         with torch.autocast(run.device.type, dtype=torch.bfloat16, enabled=run.use_amp), \
                 torch.set_grad_enabled(g_turn):  # on D's turns alone the fakes need no graph through G
-            fake = G_train(z, fake_labels)  # (B, 1, 28, 28)
+            fake = nets.G(z, fake_labels)  # (B, 1, 28, 28)
 
         # (1) update D: realness of real and fake images + auxiliary classification of the real ones
-        losses = discriminator_step(D_train, state.opt_d, real, real_labels, fake, fake_labels, args.aux_weight_d,
+        losses = discriminator_step(nets.D, state.opt_d, real, real_labels, fake, fake_labels, args.aux_weight_d,
                                     run.use_amp, joint_batch=run.distributed, gan_loss=args.gan_loss, r1=args.r1)
         # (2) update G: fool D, be classified as the requested digit (and draw it differently for each z)
         if g_turn:
-            g_losses = generator_step(D_for_g, state.opt_g, fake, fake_labels, args.aux_weight_g, run.use_amp, z,
+            g_losses = generator_step(nets.D_for_g, state.opt_g, fake, fake_labels, args.aux_weight_g, run.use_amp, z,
                                       args.mode_seeking, args.gan_loss)
             losses |= g_losses
 
@@ -529,26 +560,17 @@ def main(argv=None):
     run = start_run(argv)
     args = run.args
 
-    # data: batches are slices of a per-epoch permutation of the whole training set, held in memory
-    real_all, labels_all = load_training_set(args.data_dir, args.train_subset, run.device)  # (N, 1, 28, 28), (N,)
-    sampler = DistributedSampler(range(len(real_all)), run.world, run.rank, seed=args.seed, drop_last=True) \
-        if run.distributed else None
-    steps_per_epoch = (len(sampler) if run.distributed else len(real_all)) // run.batch
-    if steps_per_epoch == 0:
-        sys.exit(f"error: batch size {args.batch_size} is larger than the {len(real_all)} training images")
-    total_steps = min(args.epochs * steps_per_epoch, args.max_steps or sys.maxsize)
-
+    data = prepare_data(run)
     # networks, optimisers, schedules and noise: everything a checkpoint holds (rank 0's noise as single-process)
-    state, G_train, D_train, D_for_g = build_networks(args, total_steps, run.rank, run.device, run.distributed)
+    state, nets = build_networks(args, data.total_steps, run.rank, run.device, run.distributed)
     if run.is_main:
         check_free_space(run.out_dir, state.checkpoint_bytes(), args.keep)
     if args.resume:
         resume_latest(state, run.ckpt_dir, args.seed, run.rank)
     logger = open_logger(args, run.out_dir, state.step, run.is_main)
-    log_start(state, run.device, total_steps, steps_per_epoch, args.batch_size, run.use_amp)
+    log_start(state, run.device, data.total_steps, data.steps_per_epoch, args.batch_size, run.use_amp)
 
-    timing = train(state, (G_train, D_train, D_for_g), run, real_all, labels_all, sampler, steps_per_epoch,
-                   total_steps, logger)
+    timing = train(state, nets, run, data, logger)
     if run.distributed:
         dist.destroy_process_group()
     if run.is_main:
