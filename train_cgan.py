@@ -43,6 +43,7 @@ from model.losses import GAN_LOSSES, pair_labels
 from model.networks import POOLINGS, DiscriminatorConfig, GeneratorConfig
 from model.progress import plot_losses, progress_gif
 from model.publish import HubPushError, push_folder, require_token
+from model.rarity import RarityWeights
 from model.recipe import PRESETS
 from model.runtime import check_free_space, check_writable, in_ddp_job, log, pick_device
 from model.tracking import MissingPackageError, RunLogger
@@ -115,6 +116,10 @@ def add_recipe_flags(group) -> None:
     group.add_argument("--d-minibatch-std", type=float,
                        help=by_preset("d_minibatch_std", "weight of a minibatch-stddev channel in D (ProGAN), which "
                                                          "shows D how varied each group of 4 images is; 0 is none"))
+    group.add_argument("--rarity-weight", type=float, metavar="ALPHA",
+                       help=by_preset("rarity_weight", "weigh every image's realness loss, real or fake, by its "
+                                                       "style's rarity to the power ALPHA (model/rarity.py); 0 is "
+                                                       "none"))
 
 
 def add_run_flags(group) -> None:
@@ -178,7 +183,7 @@ def bad_values(args) -> list[str]:
         "--seed": (lambda v: 0 <= v < 2**32, "a whole number from 0 to 2**32 - 1 (NumPy's seed range)"),
         "--lr-g": above_zero, "--lr-d": above_zero, "--output-gain": above_zero,
         "--aux-weight-d": zero_or_more, "--aux-weight-g": zero_or_more, "--mode-seeking": zero_or_more,
-        "--d-minibatch-std": zero_or_more, "--r1": zero_or_more,
+        "--d-minibatch-std": zero_or_more, "--r1": zero_or_more, "--rarity-weight": zero_or_more,
         "--betas": (lambda v: all(0 <= b < 1 for b in v), "two numbers from 0 up to (not including) 1"),
         "--ema-decay": (lambda v: 0 <= v < 1, "from 0 up to (not including) 1"),
     }
@@ -226,6 +231,7 @@ class TrainingData:
     sampler: DistributedSampler | None  # this process's share of each epoch under DDP; None in one process
     steps_per_epoch: int
     total_steps: int
+    rarity: RarityWeights | None  # --rarity-weight's weights, None without it
 
 
 def load_training_set(data_dir, subset: int | None, device) -> tuple[torch.Tensor, torch.Tensor]:
@@ -445,7 +451,15 @@ def prepare_data(run: Run) -> TrainingData:
     if steps_per_epoch == 0:
         sys.exit(f"error: batch size {args.batch_size} is larger than the {len(images)} training images")
     total_steps = min(args.epochs * steps_per_epoch, args.max_steps or sys.maxsize)
-    return TrainingData(images, labels, sampler, steps_per_epoch, total_steps)
+    rarity = None
+    if args.rarity_weight:
+        t0 = time.time()
+        try:
+            rarity = RarityWeights(images, labels, args.rarity_weight)
+        except ValueError as e:
+            sys.exit(f"error: --rarity-weight: {e}")
+        log(f"rarity weights (alpha {args.rarity_weight}) of {len(images)} training images in {time.time() - t0:.0f}s")
+    return TrainingData(images, labels, sampler, steps_per_epoch, total_steps, rarity)
 
 
 def noise_batch(state: GanTrainState, run: Run) -> tuple[torch.Tensor, torch.Tensor]:
@@ -500,13 +514,17 @@ def train(state: GanTrainState, nets: Networks, run: Run, data: TrainingData, lo
                 torch.set_grad_enabled(g_turn):  # on D's turns alone the fakes need no graph through G
             fake = nets.G(z, fake_labels)  # (B, 1, 28, 28)
 
+        # rarity weights (--rarity-weight): each real and fake image's realness term, by how rare its style is
+        weights = (data.rarity.of_reals(idx), data.rarity.of_fakes(fake, fake_labels)) if data.rarity else None
+
         # (1) update D: realness of real and fake images + auxiliary classification of the real ones
         losses = discriminator_step(nets.D, state.opt_d, real, real_labels, fake, fake_labels, args.aux_weight_d,
-                                    run.use_amp, joint_batch=run.distributed, gan_loss=args.gan_loss, r1=args.r1)
+                                    run.use_amp, joint_batch=run.distributed, gan_loss=args.gan_loss, r1=args.r1,
+                                    weights=weights)
         # (2) update G: fool D, be classified as the requested digit (and draw it differently for each z)
         if g_turn:
             g_losses = generator_step(nets.D_for_g, state.opt_g, fake, fake_labels, args.aux_weight_g, run.use_amp, z,
-                                      args.mode_seeking, args.gan_loss)
+                                      args.mode_seeking, args.gan_loss, None if weights is None else weights[1])
             losses |= g_losses
 
         # (3) a non-finite loss stops the run, or (--skip-nonfinite) rolls back to the last checkpoint

@@ -91,6 +91,8 @@ def losses_line(args: dict) -> str:
         line += f", R1 penalty (gamma {args['r1']}) on D at real images"
     if args.get("d_steps", 1) > 1:
         line += f", {args['d_steps']} D updates per G update"
+    if args.get("rarity_weight"):
+        line += f", realness terms weighted by rarity (alpha {args['rarity_weight']}, real and fake alike)"
     if "aux_weight_g" in args:
         line += f", auxiliary-classifier weight {args['aux_weight_g']} on G"
         if args.get("twin_classifier"):

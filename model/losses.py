@@ -24,22 +24,32 @@ def check_gan_loss(gan_loss: str) -> None:
         raise ValueError(f"gan_loss must be one of {', '.join(GAN_LOSSES)}, got {gan_loss!r}")
 
 
-def realness_losses(real_score: torch.Tensor, fake_score: torch.Tensor, gan_loss: str) -> torch.Tensor:
-    """D's adversarial loss on real (B,) and fake (B,) scores. Hinge stops pushing a score once it is past its
-    margin (real > 1, fake < -1); the logistic loss keeps pushing every score, more weakly the surer D is."""
+def weighted_mean(values: torch.Tensor, weights: torch.Tensor | None) -> torch.Tensor:
+    """The mean of values (B,), each times its weight (B,) when weights are given (rarity weights have mean 1)."""
+    return values.mean() if weights is None else (weights * values).mean()
+
+
+def realness_losses(real_score: torch.Tensor, fake_score: torch.Tensor, gan_loss: str,
+                    real_weight: torch.Tensor | None = None, fake_weight: torch.Tensor | None = None) -> torch.Tensor:
+    """D's adversarial loss on real (B,) and fake (B,) scores, each image's term times its weight when given (rarity
+    weights, model/rarity.py). Hinge stops pushing a score once it is past its margin (real > 1, fake < -1); the
+    logistic loss keeps pushing every score, more weakly the surer D is."""
     check_gan_loss(gan_loss)
     if gan_loss == "hinge":
-        return F.relu(1 - real_score).mean() + F.relu(1 + fake_score).mean()
-    return F.softplus(-real_score.float()).mean() + F.softplus(fake_score.float()).mean()
+        return weighted_mean(F.relu(1 - real_score), real_weight) + weighted_mean(F.relu(1 + fake_score), fake_weight)
+    return (weighted_mean(F.softplus(-real_score.float()), real_weight)
+            + weighted_mean(F.softplus(fake_score.float()), fake_weight))
 
 
 def discriminator_loss(real_score: torch.Tensor, fake_score: torch.Tensor, real_logits: torch.Tensor,
                        real_labels: torch.Tensor, aux_weight: float, fake_twin_logits: torch.Tensor | None = None,
-                       fake_labels: torch.Tensor | None = None,
-                       gan_loss: str = "hinge") -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
-    """D's total loss and its parts: realness_losses on real (B,) and fake (B,) scores + aux_weight * classification
-    of reals (+ aux_weight * the twin head's classification of the fakes, when given its logits)."""
-    adversarial = realness_losses(real_score, fake_score, gan_loss)
+                       fake_labels: torch.Tensor | None = None, gan_loss: str = "hinge",
+                       real_weight: torch.Tensor | None = None,
+                       fake_weight: torch.Tensor | None = None) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    """D's total loss and its parts: realness_losses on real (B,) and fake (B,) scores (weighted, when given the
+    weights) + aux_weight * classification of reals (+ aux_weight * the twin head's classification of the fakes,
+    when given its logits)."""
+    adversarial = realness_losses(real_score, fake_score, gan_loss, real_weight, fake_weight)
     auxiliary = F.cross_entropy(real_logits.float(), real_labels)
     total, parts = adversarial + aux_weight * auxiliary, {"d": adversarial.detach(), "aux_d": auxiliary.detach()}
     if fake_twin_logits is not None:
@@ -49,14 +59,14 @@ def discriminator_loss(real_score: torch.Tensor, fake_score: torch.Tensor, real_
 
 
 def generator_loss(fake_score: torch.Tensor, fake_logits: torch.Tensor, fake_labels: torch.Tensor,
-                   aux_weight: float, fake_twin_logits: torch.Tensor | None = None,
-                   gan_loss: str = "hinge") -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+                   aux_weight: float, fake_twin_logits: torch.Tensor | None = None, gan_loss: str = "hinge",
+                   fake_weight: torch.Tensor | None = None) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
     """G's total loss and its parts: raise D's score of the fakes (hinge: its mean; logistic: -log sigmoid of each,
-    the non-saturating loss) + aux_weight * classification as the asked digit (- aux_weight * the twin head's,
-    when given its logits)."""
+    the non-saturating loss; each fake's term times its weight, when given) + aux_weight * classification as the
+    asked digit (- aux_weight * the twin head's, when given its logits)."""
     check_gan_loss(gan_loss)
     fake_score = fake_score.float()
-    adversarial = -fake_score.mean() if gan_loss == "hinge" else F.softplus(-fake_score).mean()
+    adversarial = weighted_mean(-fake_score if gan_loss == "hinge" else F.softplus(-fake_score), fake_weight)
     auxiliary = F.cross_entropy(fake_logits.float(), fake_labels)
     total, parts = adversarial + aux_weight * auxiliary, {"g": adversarial.detach(), "aux_g": auxiliary.detach()}
     if fake_twin_logits is not None:

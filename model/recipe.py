@@ -28,6 +28,7 @@ class Recipe:
     d_pooling: str = "sum"  # how D's last 3x3 map becomes its features: "linear" (weighs each position) or "sum"
     twin_classifier: bool = False  # D's twin classifier head on the fakes (TAC-GAN, model/losses.py)
     d_minibatch_std: float = 0.0  # D's minibatch-stddev channel, times this (ProGAN; DiscriminatorConfig); 0 is none
+    rarity_weight: float = 0.0  # alpha of the rarity weights on both sides of the realness losses (model/rarity.py)
 
 
 # Both presets train the same generator with the same settings. Compared at the same wall time on a 2-core CPU

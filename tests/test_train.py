@@ -54,6 +54,7 @@ def test_the_preset_fills_every_recipe_flag_not_given(tiny_run):
     (["--d-minibatch-std", "-1"], "argument --d-minibatch-std: must be a finite number of 0 or more, got -1.0"),
     (["--r1", "-0.5"], "argument --r1: must be a finite number of 0 or more, got -0.5"),
     (["--d-steps", "0"], "argument --d-steps: must be a whole number of at least 1, got 0"),
+    (["--rarity-weight", "-2"], "argument --rarity-weight: must be a finite number of 0 or more, got -2.0"),
     (["--gan-loss", "wgan"], "argument --gan-loss: invalid choice: 'wgan'"),
     (["--epochs", "0", "--keep", "0"], "--epochs: must be a whole number of at least 1, got 0; argument --keep"),
     (["--preset", "full", "--keep", "0"], "argument --keep: must be a whole number of at least 1, got 0"),
@@ -210,6 +211,22 @@ def test_d_steps_updates_g_after_every_so_many_d_updates_and_resumes_mid_group_e
         resumed = load_checkpoint(tmp_path / "resumed" / "checkpoints" / "step_0000007.pt")[name]
         for key, value in state[name].items():
             assert torch.equal(value, resumed[key]), (name, key)
+
+
+def test_rarity_weights_change_the_training_and_are_named_on_the_card(tmp_path, mnist_dir):
+    """--rarity-weight 2 trains other weights than the same run without it (everything else, noise included, is
+    the same), and the card says how the losses were weighted; too few images of a digit is refused by name."""
+    args = ["--max-steps", "3", "--data-dir", mnist_dir]
+    train(tmp_path / "plain", *args)
+    train(tmp_path / "weighted", *args, "--rarity-weight", "2")
+    plain, weighted = (load_file(tmp_path / name / "generator" / "model.safetensors") for name in ("plain", "weighted"))
+    assert any(not torch.equal(plain[key], weighted[key]) for key in plain)
+    assert "realness terms weighted by rarity (alpha 2.0, real and fake alike)" in \
+        (tmp_path / "weighted" / "generator" / "README.md").read_text()
+    refused = train(tmp_path / "few", *args, "--rarity-weight", "2", "--train-subset", "40", "--batch-size", "8",
+                    check=False)
+    assert refused.returncode != 0 and "Traceback" not in refused.stderr
+    assert "error: --rarity-weight: rarity weights need more than 5 training images of each digit" in refused.stderr
 
 
 def test_resume_without_a_checkpoint_fails_clearly(tmp_path, mnist_dir):
