@@ -227,7 +227,7 @@ class TrainingData:
     """The whole training set in memory, and how the run walks through it."""
 
     images: torch.Tensor  # (N, 1, 28, 28) in [-1, 1], on the run's device
-    labels: torch.Tensor  # (N,)
+    labels: torch.Tensor  # (N,), on the run's device too
     sampler: DistributedSampler | None  # this process's share of each epoch under DDP; None in one process
     steps_per_epoch: int
     total_steps: int
@@ -373,11 +373,11 @@ def throughput(steps: int, steady_steps: int, batch_size: int, t0: float, t_warm
 
 
 class Networks(NamedTuple):
-    """G and D as the training loop calls them: wrapped in DDP and compiled when asked."""
+    """G and D as the training loop calls them: G and D wrapped in DDP under torchrun, all three compiled when asked."""
 
     G: torch.nn.Module
     D: torch.nn.Module  # for D's own step
-    D_for_g: torch.nn.Module  # for G's step: unwrapped from DDP, as G's loss needs no gradient of D's weights
+    D_for_g: torch.nn.Module  # for G's step: D never wrapped in DDP, as G's loss needs no gradient of D's weights
 
 
 def build_networks(args, total_steps: int, rank: int, device, distributed: bool) -> tuple[GanTrainState, Networks]:
@@ -515,16 +515,17 @@ def train(state: GanTrainState, nets: Networks, run: Run, data: TrainingData, lo
             fake = nets.G(z, fake_labels)  # (B, 1, 28, 28)
 
         # rarity weights (--rarity-weight): each real and fake image's realness term, by how rare its style is
-        weights = (data.rarity.of_reals(idx), data.rarity.of_fakes(fake, fake_labels)) if data.rarity else None
+        real_weight, fake_weight = (data.rarity.of_reals(idx), data.rarity.of_fakes(fake, fake_labels)) \
+            if data.rarity else (None, None)
 
         # (1) update D: realness of real and fake images + auxiliary classification of the real ones
         losses = discriminator_step(nets.D, state.opt_d, real, real_labels, fake, fake_labels, args.aux_weight_d,
                                     run.use_amp, joint_batch=run.distributed, gan_loss=args.gan_loss, r1=args.r1,
-                                    weights=weights)
+                                    real_weight=real_weight, fake_weight=fake_weight)
         # (2) update G: fool D, be classified as the requested digit (and draw it differently for each z)
         if g_turn:
             g_losses = generator_step(nets.D_for_g, state.opt_g, fake, fake_labels, args.aux_weight_g, run.use_amp, z,
-                                      args.mode_seeking, args.gan_loss, None if weights is None else weights[1])
+                                      args.mode_seeking, args.gan_loss, fake_weight)
             losses |= g_losses
 
         # (3) a non-finite loss stops the run, or (--skip-nonfinite) rolls back to the last checkpoint

@@ -4,11 +4,15 @@ A GAN draws a digit's rare styles less often than MNIST has them, and k-NN recal
 misses (benchmarks/README.md). Here every image x, real or fake, weighs w(x) = r(n(x)) ** alpha in D's and G's
 realness losses: n(x) is x's nearest training image of the same digit (in a PCA of the pixels; a training image
 is its own), and r its pixel distance to its k-th nearest neighbour of that digit, large where styles are sparse.
-Both sides get the same function of the image, so D's optimum is p / (p + c q), c the ratio of the two sides' mean
-weights, which is 1 when q = p: the equilibrium is still G = MNIST, and the weights move effort, not the target.
+Both sides get the same function of the image, so w cancels from D's optimum: with the logistic loss
+sigmoid(D*(x)) = p / (p + c q), c = E_p[w] / E_q[w] (the hinge loss's D* is the sign of p - c q), and at q = p,
+c = 1. The equilibrium is still G = MNIST (each batch's weights are divided by their own mean, which approximates
+c); the weights move D's and G's effort towards the rare styles, not the target.
 """
 
 import torch
+
+from .metrics import knn_radii
 
 NEIGHBOURS = 5  # k of the k-NN radius, as the k-NN precision and recall of model/metrics.py
 PCA_DIMS = 64  # the nearest-image search runs in this many principal components of the pixels
@@ -22,9 +26,7 @@ def neighbour_radius(pixels: torch.Tensor, labels: torch.Tensor, k: int = NEIGHB
         if len(members) <= k:
             raise ValueError(f"rarity weights need more than {k} training images of each digit, got {len(members)} "
                              f"of digit {label}")
-        distances = torch.cdist(pixels[members], pixels[members])  # (n, n)
-        distances.fill_diagonal_(float("inf"))  # an image is not its own neighbour
-        radius[members] = distances.kthvalue(k, dim=1).values
+        radius[members] = knn_radii(pixels[members], k)
     return radius
 
 
@@ -37,8 +39,9 @@ class RarityWeights:
         pixels, labels = images.reshape(len(images), -1).float().cpu(), labels.cpu()  # (N, 784) in [-1, 1], (N,)
         missing = sorted(set(range(num_classes)) - set(labels.tolist()))
         if missing:
-            raise ValueError(f"rarity weights need training images of every digit; there are none of {missing}")
-        weights = neighbour_radius(pixels, labels).double() ** alpha  # (N,)
+            raise ValueError(f"rarity weights need training images of every digit; none of digit(s) {missing}")
+        # a radius of 0 (k duplicates of one image) would weigh nothing, and a batch of such images would divide by 0
+        weights = neighbour_radius(pixels, labels).clamp_min(1e-6).double() ** alpha  # (N,)
         for label in range(num_classes):
             weights[labels == label] /= weights[labels == label].mean()  # each digit's training images: mean 1
         centred = pixels - pixels.mean(dim=0)

@@ -10,13 +10,15 @@ from .losses import discriminator_loss, generator_loss, mode_seeking_loss, r1_pe
 def discriminator_step(D, opt_d, real: torch.Tensor, real_labels: torch.Tensor, fake: torch.Tensor,
                        fake_labels: torch.Tensor, aux_weight: float, use_amp: bool = False,
                        joint_batch: bool = False, gan_loss: str = "hinge", r1: float = 0.0,
-                       weights: tuple[torch.Tensor, torch.Tensor] | None = None) -> dict[str, torch.Tensor]:
+                       real_weight: torch.Tensor | None = None,
+                       fake_weight: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
     """Update D once on real images (B, 1, 28, 28) and detached fakes; returns the detached loss parts.
 
     A D with a twin classifier head (TAC-GAN) also learns to classify the fakes as their requested digits.
     joint_batch scores real and fake in one forward pass, as DistributedDataParallel needs one forward per backward.
     r1 > 0 adds r1 / 2 times the R1 penalty (D's squared gradient at the real images).
-    weights: the rarity weights (B,) of the reals and of the fakes for the realness loss (model/rarity.py).
+    real_weight, fake_weight: the rarity weights (B,) of the reals and of the fakes in the realness loss
+    (model/rarity.py); None weighs every image alike.
     """
     fake = fake.detach()  # D's loss must not reach G
     if r1:
@@ -30,7 +32,7 @@ def discriminator_step(D, opt_d, real: torch.Tensor, real_labels: torch.Tensor, 
             real_score, real_logits, _ = D(real, real_labels)
             fake_score, _, fake_twin_logits = D(fake, fake_labels)
         loss, parts = discriminator_loss(real_score, fake_score, real_logits, real_labels, aux_weight,
-                                         fake_twin_logits, fake_labels, gan_loss, *(weights or (None, None)))
+                                         fake_twin_logits, fake_labels, gan_loss, real_weight, fake_weight)
     if r1:
         penalty = r1_penalty(real_score, real)
         loss, parts["r1"] = loss + r1 / 2 * penalty, penalty.detach()
@@ -48,7 +50,7 @@ def generator_step(D, opt_g, fake: torch.Tensor, fake_labels: torch.Tensor, aux_
     weights get no gradient, so under DDP pass D itself, not its DDP wrapper (which would wait for their gradients).
 
     mode_seeking > 0 adds that weight times mode_seeking_loss(fake, z): the fakes' labels must be pair_labels'.
-    fake_weight: the fakes' rarity weights (B,) for the realness loss (model/rarity.py).
+    fake_weight: the fakes' rarity weights (B,) in the realness loss (model/rarity.py); None weighs them alike.
     """
     if mode_seeking and z is None:
         raise ValueError(f"mode_seeking={mode_seeking} needs z, the latents (B, z_dim) that drew `fake`")

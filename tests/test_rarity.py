@@ -60,7 +60,7 @@ def test_a_fake_takes_the_weight_of_its_nearest_training_image_of_its_digit():
 
 def test_rarity_weights_need_every_digit():
     images, labels = clusters(num_classes=2)
-    with pytest.raises(ValueError, match=r"none of \[2\]"):
+    with pytest.raises(ValueError, match=r"every digit; none of digit\(s\) \[2\]"):
         RarityWeights(images, labels, alpha=1.0, num_classes=3)
 
 

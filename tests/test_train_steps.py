@@ -483,3 +483,34 @@ def test_the_generators_self_attention_learns_once_its_gain_has_moved():
         generator_step(state.D, state.opt_g, fake, fake_labels, aux_weight=1.0)
     assert attention.gain.item() != 0
     assert all(changed(before, getattr(attention, name)) for name, before in layers.items())
+
+
+@pytest.mark.parametrize("gan_loss", ["hinge", "logistic"])
+def test_rarity_weights_of_one_change_no_update_and_other_weights_do(gan_loss):
+    """Each step with every weight 1 updates its network exactly as with no weights; uneven weights (mean 1 still)
+    update it otherwise, in D's step through the reals' weights and through the fakes'."""
+    size = 8
+    uneven = torch.linspace(0.2, 1.8, size)
+
+    def d_after(**weights) -> list[torch.Tensor]:
+        state = tiny_state()
+        real, real_labels, fake, fake_labels = batch(state, size)
+        discriminator_step(state.D, state.opt_d, real, real_labels, fake, fake_labels, 1.0, gan_loss=gan_loss,
+                           **weights)
+        return params(state.D)
+
+    def g_after(**weights) -> list[torch.Tensor]:
+        state = tiny_state()
+        _, _, fake, fake_labels = batch(state, size)
+        generator_step(state.D, state.opt_g, fake, fake_labels, 0.5, gan_loss=gan_loss, **weights)
+        return params(state.G)
+
+    def same(a, b) -> bool:
+        return all(torch.equal(x, y) for x, y in zip(a, b, strict=True))
+
+    ones = torch.ones(size)
+    assert same(d_after(), d_after(real_weight=ones, fake_weight=ones))
+    assert same(g_after(), g_after(fake_weight=ones))
+    assert not same(d_after(), d_after(real_weight=uneven))
+    assert not same(d_after(), d_after(fake_weight=uneven))
+    assert not same(g_after(), g_after(fake_weight=uneven))
