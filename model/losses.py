@@ -10,6 +10,8 @@ classifier (Gong et al. 2019) learns to tell the fakes' requested digits apart; 
 cross-entropy, and the difference asks G to match each digit's real variety rather than its clearest examples.
 The mode-seeking term (Mao et al. 2019) pushes the other way too: two latents of one digit should give two
 different images, so G cannot draw one style for every z (mode collapse).
+
+The realness terms can weigh each image, real or fake, by the rarity of its style (--rarity-weight; model/rarity.py).
 """
 
 import torch
