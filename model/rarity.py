@@ -44,14 +44,15 @@ class RarityWeights:
         weights = neighbour_radius(pixels, labels).clamp_min(1e-6).double() ** alpha  # (N,)
         for label in range(num_classes):
             weights[labels == label] /= weights[labels == label].mean()  # each digit's training images: mean 1
-        centred = pixels - pixels.mean(dim=0)
+        mean = pixels.mean(dim=0)  # (784,)
+        centred = pixels - mean
         _, vectors = torch.linalg.eigh(centred.T.double() @ centred.double())  # ascending eigenvalues
         basis = vectors[:, -pca_dims:].float()  # (784, pca_dims): the main axes of MNIST's pixels
         projected = centred @ basis  # (N, pca_dims)
-        self.weights = weights.float().to(device)
-        self.mean, self.basis = pixels.mean(dim=0).to(device), basis.to(device)
-        self.members = [(labels == label).nonzero().squeeze(1).to(device) for label in range(num_classes)]
-        self.projected = [projected[members.cpu()].to(device) for members in self.members]
+        members = [(labels == label).nonzero().squeeze(1) for label in range(num_classes)]
+        self.weights, self.mean, self.basis = weights.float().to(device), mean.to(device), basis.to(device)
+        self.members = [rows.to(device) for rows in members]
+        self.projected = [projected[rows].to(device) for rows in members]
 
     def of_reals(self, idx: torch.Tensor) -> torch.Tensor:
         """Weights (B,) of the training images at idx, mean 1."""
