@@ -5,7 +5,7 @@ that their centre of mass sits at the centre: so the longer side of each real di
 its centre of mass is within half a pixel of (14, 14). This prints, for the real test and training images and for
 GENERATOR's 1,000 samples of each digit (the seeds model.evaluate uses), how often the box has that size and how
 far (root mean square) the centres of mass lie from the image's centre; with --recall, judge A's recall of the
-real test digits by how wide they are, and digit by digit beside a real draw's.
+real test digits by how wide they are and digit by digit, each beside a real draw's.
 """
 
 import argparse
@@ -64,11 +64,12 @@ def reference_coverage(generator, data_dir=None, samples_per_digit: int = SAMPLE
 
 
 def recall_by_width(cov: dict) -> list[tuple]:
-    """Judge A's recall of the reference test digits by ink-box width: (low, high, recall, count) rows."""
+    """Judge A's recall of the reference test digits by ink-box width, beside a real draw's: (low, high, recall,
+    floor recall, count) rows."""
     edges = [0, 10, 14, 16, 18, BOX, BOX + 1, 29]  # the last bucket, wider than MNIST's box, is empty for real digits
     rows = [(low, high - 1, (cov["width"] >= low) & (cov["width"] < high)) for low, high in pairwise(edges)]
-    return [(low, high, float(cov["covered"][inside].mean()), int(inside.sum()))
-            for low, high, inside in rows if inside.any()]
+    return [(low, high, float(cov["covered"][inside].mean()), float(cov["floor_covered"][inside].mean()),
+             int(inside.sum())) for low, high, inside in rows if inside.any()]
 
 
 def recall_by_digit(cov: dict) -> list[tuple]:
@@ -109,9 +110,10 @@ def main(argv=None):
               f"| {g['box_over_by_2_or_more']:.1%} | {g['centre_spread']:.3f} |")
     if args.recall:
         cov = reference_coverage(generator, args.data_dir, args.samples_per_digit)
-        print("\n| real test digits' ink width (px) | count | judge A's recall of them |\n|---|---|---|")
-        for low, high, recall, count in recall_by_width(cov):
-            print(f"| {low if low == high else f'{low}-{high}'} | {count} | {recall:.3f} |")
+        print("\n| real test digits' ink width (px) | count | judge A's recall of them "
+              "| a real training draw's (the floor's first) |\n|---|---|---|---|")
+        for low, high, recall, floor, count in recall_by_width(cov):
+            print(f"| {low if low == high else f'{low}-{high}'} | {count} | {recall:.3f} | {floor:.3f} |")
         print("\n| real test digit | count | judge A's recall of them | a real training draw's (the floor's first) |")
         print("|---|---|---|---|")
         for digit, recall, floor, count in recall_by_digit(cov):

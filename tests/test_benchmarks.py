@@ -188,14 +188,15 @@ def test_recall_by_width_and_by_digit_add_up_to_the_recall_model_evaluate_report
     by_width, by_digit = recall_by_width(cov), recall_by_digit(cov)
     for rows in by_width, by_digit:
         assert sum(row[-1] for row in rows) == 300
-    assert sum(r * count for _, _, r, count in by_width) / 300 == pytest.approx(recall, abs=1e-12)
+    assert sum(r * count for _, _, r, _, count in by_width) / 300 == pytest.approx(recall, abs=1e-12)
     assert sum(r * count for _, r, _, count in by_digit) / 300 == pytest.approx(recall, abs=1e-12)
     assert [low for low, *_ in by_width] == sorted(low for low, *_ in by_width) and by_width[-1][:2] == (20, 20)
     assert [digit for digit, *_ in by_digit] == list(range(10)) and all(0 <= f <= 1 for _, _, f, _ in by_digit)
     # the floor column is the floor's first real draw, as model.evaluate scores it
     floor = Baseline.measure(judge_a["A"].eval(), RealSets.load(mnist_dir, 30, draws=1)).floor["real_floor_recall"]
     assert sum(f * count for _, _, f, count in by_digit) / 300 == pytest.approx(floor, abs=1e-12)
-    assert any(r != f for _, r, f, _ in by_digit)
+    assert sum(f * count for _, _, _, f, count in by_width) / 300 == pytest.approx(floor, abs=1e-12)
+    assert any(r != f for _, r, f, _ in by_digit) and any(r != f for _, _, r, f, _ in by_width)
 
 
 def test_digit_geometry_script_prints_its_three_tables_and_refuses_a_bad_count(mnist_dir):
@@ -210,7 +211,8 @@ def test_digit_geometry_script_prints_its_three_tables_and_refuses_a_bad_count(m
     shares = [float(cell.rstrip("%")) for cell in rows["| generator weights"][1:4]]  # under, exactly, over 20 px
     assert sum(shares) == pytest.approx(100, abs=0.2), out.stdout
     assert all(re.fullmatch(r"\| \d+(-\d+)?", cells[0]) for cells in width_table), out.stdout
-    assert sum(int(c[1]) for c in width_table) == 200 and all(0 <= float(c[2][:5]) <= 1 for c in width_table)
+    assert sum(int(c[1]) for c in width_table) == 200, out.stdout
+    assert all(0 <= float(c[2]) <= 1 and 0 <= float(c[3][:5]) <= 1 for c in width_table), out.stdout
     assert [c[0] for c in digit_table] == [f"| {d}" for d in range(10)] and sum(int(c[1]) for c in digit_table) == 200
     assert all(0 <= float(c[2]) <= 1 and 0 <= float(c[3][:5]) <= 1 for c in digit_table), out.stdout
     bad = subprocess.run(command + ["--samples-per-digit", "1"], cwd=ROOT, capture_output=True, text=True, timeout=300)
