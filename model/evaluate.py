@@ -154,10 +154,10 @@ def judge_metrics(base: Baseline, images: torch.Tensor, requested: np.ndarray) -
     } | base.floor
 
 
-def evaluation_samples(generator, samples_per_digit: int = SAMPLES_PER_DIGIT) -> np.ndarray:
+def evaluation_samples(generator, samples_per_digit: int = SAMPLES_PER_DIGIT, first_seed: int = 0) -> np.ndarray:
     """The samples every evaluation scores: uint8 (10 * samples_per_digit, 28, 28), digit d from seeds
-    d * samples_per_digit onwards, digit by digit."""
-    return np.concatenate([generator.generate(d, seed=d * samples_per_digit, count=samples_per_digit)
+    first_seed + d * samples_per_digit onwards, digit by digit (first_seed 0 is the published set)."""
+    return np.concatenate([generator.generate(d, seed=first_seed + d * samples_per_digit, count=samples_per_digit)
                            for d in range(NUM_DIGITS)])
 
 

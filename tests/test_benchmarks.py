@@ -219,6 +219,21 @@ def test_digit_geometry_script_prints_its_three_tables_and_refuses_a_bad_count(m
     assert bad.returncode == 2 and "--samples-per-digit must be between 2 and 1000, got 1" in bad.stderr
 
 
+def test_eval_noise_script_prints_each_figure_under_both_judges_and_refuses_one_draw(mnist_dir):
+    command = [sys.executable, "-m", "benchmarks.eval_noise", "weights", "--data-dir", str(mnist_dir),
+               "--samples-per-digit", "20"]
+    out = subprocess.run(command + ["--draws", "2"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    rows = [line.split(" | ") for line in out.stdout.splitlines() if re.match(r"\| [AB] \|", line)]
+    assert [(r[0], r[1]) for r in rows] == [(f"| {j}", f) for j in "AB" for f in
+                                            ("accuracy", "Fréchet distance ÷ floor", "precision", "recall")], out.stdout
+    for _, _, published, mean, std, spread in rows:  # the range holds draw 0 and the mean; the spread is >= 0
+        low, high = map(float, spread.rstrip(" |").split("-"))
+        assert low <= float(published) <= high and low <= float(mean) <= high and float(std) >= 0, out.stdout
+    bad = subprocess.run(command + ["--draws", "1"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert bad.returncode == 2 and "--draws must be at least 2 (a spread needs two draws), got 1" in bad.stderr
+
+
 def test_judge_disagreement_splits_a_shifted_digit_into_between_digits_not_within():
     """Moving every feature of one digit by a vector v moves that digit's mean and nothing else."""
     rng = np.random.default_rng(0)

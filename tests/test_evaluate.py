@@ -8,7 +8,17 @@ import torch
 
 from model import DigitGenerator
 from model.data import load_mnist
-from model.evaluate import FLOOR_DRAWS, JUDGES, RealSets, baselines, classify, evaluate, format_table, per_digit_frechet
+from model.evaluate import (
+    FLOOR_DRAWS,
+    JUDGES,
+    RealSets,
+    baselines,
+    classify,
+    evaluate,
+    evaluation_samples,
+    format_table,
+    per_digit_frechet,
+)
 from model.metrics import frechet_distance, precision_recall
 
 from .helpers import ROOT
@@ -136,6 +146,27 @@ def test_a_baseline_for_another_sample_count_is_refused(mnist_dir, baseline, tin
 @pytest.fixture(scope="module")
 def shipped_metrics(mnist_dir, baseline):
     return score(DigitGenerator.from_pretrained(ROOT / "weights"), mnist_dir, baseline)
+
+
+def test_evaluation_samples_start_at_first_seed_digit_by_digit():
+    generator = DigitGenerator.from_pretrained(ROOT / "weights")
+    assert np.array_equal(evaluation_samples(generator, 3), evaluation_samples(generator, 3, first_seed=0))
+    shifted = evaluation_samples(generator, 3, first_seed=30)
+    for digit in (0, 7):  # digit d from seeds first_seed + 3d, first_seed + 3d + 1, ...
+        expected = generator.generate(digit, seed=30 + 3 * digit, count=3)
+        assert np.array_equal(shifted[3 * digit : 3 * digit + 3], expected)
+    assert not np.array_equal(shifted, evaluation_samples(generator, 3))
+
+
+def test_eval_noise_draw_0_is_the_published_set_and_other_draws_differ(baseline, shipped_metrics):
+    from benchmarks.eval_noise import FIGURES, draw_figures
+
+    figures = draw_figures(DigitGenerator.from_pretrained(ROOT / "weights"), baseline, 2, PER_DIGIT)
+    for name, judge in shipped_metrics["judges"].items():
+        for fig, read in FIGURES.items():
+            assert figures[name][fig].shape == (2,) and figures[name][fig][0] == read(judge)
+        assert figures[name]["recall"][1] != figures[name]["recall"][0]  # other samples, other figures
+        assert figures[name]["Fréchet distance ÷ floor"][1] != figures[name]["Fréchet distance ÷ floor"][0]
 
 
 def test_shipped_weights_draw_the_requested_digit(shipped_metrics):
