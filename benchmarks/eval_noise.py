@@ -51,6 +51,8 @@ def main(argv=None):
     args = p.parse_args(argv)
     if args.draws < 2:
         p.error(f"--draws must be at least 2 (a spread needs two draws), got {args.draws}")
+    if not 2 <= args.samples_per_digit <= SAMPLES_PER_DIGIT:  # as model.evaluate allows (the reference's size)
+        p.error(f"--samples-per-digit must be between 2 and {SAMPLES_PER_DIGIT}, got {args.samples_per_digit}")
     generator = DigitGenerator.from_pretrained(args.generator).eval()
     baseline = baselines(args.data_dir, args.samples_per_digit)  # the real sets and floors, measured once
     figures = draw_figures(generator, baseline, args.draws, args.samples_per_digit)

@@ -232,6 +232,9 @@ def test_eval_noise_script_prints_each_figure_under_both_judges_and_refuses_one_
         assert low <= float(published) <= high and low <= float(mean) <= high and float(std) >= 0, out.stdout
     bad = subprocess.run(command + ["--draws", "1"], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert bad.returncode == 2 and "--draws must be at least 2 (a spread needs two draws), got 1" in bad.stderr
+    bad = subprocess.run(command + ["--samples-per-digit", "1001"], cwd=ROOT, capture_output=True, text=True,
+                         timeout=300)
+    assert bad.returncode == 2 and "--samples-per-digit must be between 2 and 1000, got 1001" in bad.stderr
 
 
 def test_judge_disagreement_splits_a_shifted_digit_into_between_digits_not_within():
