@@ -11,10 +11,8 @@ over the draws. A difference between two generators smaller than that spread say
 import argparse
 
 import numpy as np
-import torch
 
-from model.data import to_model_range
-from model.evaluate import SAMPLES_PER_DIGIT, baselines, evaluation_samples, judge_metrics
+from model.evaluate import SAMPLES_PER_DIGIT, baselines, evaluate
 from model.sampling import NUM_DIGITS
 
 FIGURES = {  # name -> how to read it from one judge's metrics
@@ -27,12 +25,8 @@ FIGURES = {  # name -> how to read it from one judge's metrics
 
 def draw_figures(generator, baseline: dict, draws: int, samples_per_digit: int) -> dict:
     """{judge: {figure: array (draws,)}}: every figure of FIGURES for each draw of sample seeds."""
-    requested = np.repeat(np.arange(NUM_DIGITS), samples_per_digit)
-    per_draw = []
-    for k in range(draws):
-        samples = evaluation_samples(generator, samples_per_digit, first_seed=k * NUM_DIGITS * samples_per_digit)
-        images = to_model_range(torch.from_numpy(samples))
-        per_draw.append({name: judge_metrics(base, images, requested) for name, base in baseline.items()})
+    per_draw = [evaluate(generator, samples_per_digit=samples_per_digit, baseline=baseline,
+                         first_seed=k * NUM_DIGITS * samples_per_digit)["judges"] for k in range(draws)]
     return {name: {fig: np.array([read(d[name]) for d in per_draw]) for fig, read in FIGURES.items()}
             for name in baseline}
 

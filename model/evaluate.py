@@ -162,9 +162,10 @@ def evaluation_samples(generator, samples_per_digit: int = SAMPLES_PER_DIGIT, fi
 
 
 def evaluate(generator, data_dir=None, samples_per_digit: int = SAMPLES_PER_DIGIT, judges: dict | None = None,
-             baseline: dict | None = None) -> dict:
+             baseline: dict | None = None, first_seed: int = 0) -> dict:
     """All figures for `generator` under each judge (see module docstring). judges: name -> classifier;
-    baseline: the result of baselines() for as many samples, to skip measuring the real sets again."""
+    baseline: the result of baselines() for as many samples, to skip measuring the real sets again; first_seed:
+    another set of samples than the published one (0; see evaluation_samples)."""
     n = NUM_DIGITS * samples_per_digit
     baseline = baseline or baselines(data_dir, samples_per_digit, judges)
     measured = {b.real.samples_per_digit for b in baseline.values()}
@@ -172,7 +173,7 @@ def evaluate(generator, data_dir=None, samples_per_digit: int = SAMPLES_PER_DIGI
         raise ValueError(f"the baseline was measured for another number of samples: {sorted(measured)} per digit, "
                          f"not {samples_per_digit}")
     requested = np.repeat(np.arange(NUM_DIGITS), samples_per_digit)
-    images = to_model_range(torch.from_numpy(evaluation_samples(generator, samples_per_digit)))
+    images = to_model_range(torch.from_numpy(evaluation_samples(generator, samples_per_digit, first_seed)))
     scores = {name: judge_metrics(b, images, requested) for name, b in baseline.items()}
     first = scores[next(iter(scores))]
     return {
