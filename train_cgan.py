@@ -177,7 +177,10 @@ def bad_values(args) -> list[str]:
     rules = {
         "--epochs": whole(1), "--d-steps": whole(1), "--max-steps": whole(1), "--z-dim": whole(1),
         "--d-channels": whole(1), "--train-subset": whole(1), "--threads": whole(1), "--checkpoint-every": whole(1),
-        "--keep": whole(1), "--eval-samples-per-digit": whole(10),
+        "--keep": whole(1),
+        # checked now, not after hours of training: the evaluation compares with at most 1,000 test images per digit
+        "--eval-samples-per-digit": (lambda v: 10 <= v <= SAMPLES_PER_DIGIT,
+                                     f"a whole number from 10 to {SAMPLES_PER_DIGIT}"),
         "--batch-size": (lambda v: v >= 2, "at least 2 (BatchNorm and the mode-seeking pairs need two images)"),
         "--g-channels": (lambda v: v >= 4, "at least 4 (it is halved twice on the way to 28x28)"),
         "--seed": (lambda v: 0 <= v < 2**32, "a whole number from 0 to 2**32 - 1 (NumPy's seed range)"),

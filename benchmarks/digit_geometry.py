@@ -14,6 +14,7 @@ from itertools import pairwise
 import numpy as np
 import torch
 
+from benchmarks import arguments
 from model.data import load_mnist, to_model_range
 from model.evaluate import JUDGES, SAMPLES_PER_DIGIT, Baseline, RealSets, classify, evaluation_samples
 from model.handwriting import BOX, CENTRE  # MNIST's box side and centre, as drawings are made into digits
@@ -92,11 +93,9 @@ def main(argv=None):
     p.add_argument("--data-dir")
     p.add_argument("--recall", action="store_true",
                    help="also judge A's recall by digit width and by digit (about a minute)")
-    p.add_argument("--samples-per-digit", type=int, default=SAMPLES_PER_DIGIT,
+    p.add_argument("--samples-per-digit", type=arguments.samples_per_digit, default=SAMPLES_PER_DIGIT,
                    help=f"generated digits of each kind for --recall (default {SAMPLES_PER_DIGIT}, as published)")
     args = p.parse_args(argv)
-    if not 2 <= args.samples_per_digit <= SAMPLES_PER_DIGIT:  # as model.evaluate allows (the reference's size)
-        p.error(f"--samples-per-digit must be between 2 and {SAMPLES_PER_DIGIT}, got {args.samples_per_digit}")
     generator = DigitGenerator.from_pretrained(args.generator).eval()
     sets = {"real test images": load_mnist(args.data_dir, train=False)[0].numpy(),
             "real training images": load_mnist(args.data_dir, train=True)[0].numpy(),

@@ -10,6 +10,7 @@ generator's are, and G_ema as the run saved it.
 import argparse
 import copy
 
+from benchmarks import arguments
 from model.checkpoint import latest_checkpoint, load_checkpoint
 from model.ema import recalibrate_bn
 from model.evaluate import SAMPLES_PER_DIGIT, baselines, evaluate, format_table
@@ -29,7 +30,7 @@ def main(argv=None):
     p.add_argument("run", help="a train_cgan.py --out-dir folder (its checkpoints/ is read)")
     p.add_argument("--checkpoint", help="this checkpoint file instead of the run's newest")
     p.add_argument("--data-dir")
-    p.add_argument("--samples-per-digit", type=int, default=SAMPLES_PER_DIGIT,
+    p.add_argument("--samples-per-digit", type=arguments.samples_per_digit, default=SAMPLES_PER_DIGIT,
                    help=f"(default {SAMPLES_PER_DIGIT}, as the published figures; fewer is faster and noisier)")
     args = p.parse_args(argv)
     path = args.checkpoint or latest_checkpoint(f"{args.run}/checkpoints")

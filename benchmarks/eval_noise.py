@@ -12,6 +12,7 @@ import argparse
 
 import numpy as np
 
+from benchmarks import arguments
 from model.evaluate import SAMPLES_PER_DIGIT, baselines, evaluate
 from model.sampling import NUM_DIGITS
 
@@ -40,13 +41,11 @@ def main(argv=None):
     p.add_argument("--draws", type=int, default=5, help="sets of sample seeds to score (default 5; draw 0 is the "
                    "published set)")
     p.add_argument("--data-dir")
-    p.add_argument("--samples-per-digit", type=int, default=SAMPLES_PER_DIGIT,
+    p.add_argument("--samples-per-digit", type=arguments.samples_per_digit, default=SAMPLES_PER_DIGIT,
                    help=f"(default {SAMPLES_PER_DIGIT}, as the published figures; fewer is faster and noisier)")
     args = p.parse_args(argv)
     if args.draws < 2:
         p.error(f"--draws must be at least 2 (a spread needs two draws), got {args.draws}")
-    if not 2 <= args.samples_per_digit <= SAMPLES_PER_DIGIT:  # as model.evaluate allows (the reference's size)
-        p.error(f"--samples-per-digit must be between 2 and {SAMPLES_PER_DIGIT}, got {args.samples_per_digit}")
     generator = DigitGenerator.from_pretrained(args.generator).eval()
     baseline = baselines(args.data_dir, args.samples_per_digit)  # the real sets and floors, measured once
     figures = draw_figures(generator, baseline, args.draws, args.samples_per_digit)

@@ -56,6 +56,7 @@ def test_the_preset_fills_every_recipe_flag_not_given(tiny_run):
     (["--d-steps", "0"], "argument --d-steps: must be a whole number of at least 1, got 0"),
     (["--rarity-weight", "-2"], "argument --rarity-weight: must be a finite number of 0 or more, got -2.0"),
     (["--gan-loss", "wgan"], "argument --gan-loss: invalid choice: 'wgan'"),
+    (["--eval-samples-per-digit", "2000"], "argument --eval-samples-per-digit: must be a whole number from 10 to 1000"),
     (["--epochs", "0", "--keep", "0"], "--epochs: must be a whole number of at least 1, got 0; argument --keep"),
     (["--preset", "full", "--keep", "0"], "argument --keep: must be a whole number of at least 1, got 0"),
 ])
